@@ -1,0 +1,238 @@
+//! The [`Actor`] trait and the values its lifecycle hooks exchange.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use crate::context::Context;
+use crate::error::BoxError;
+use crate::message::Envelope;
+
+/// The state of an actor, and the hooks that run around its messages.
+///
+/// An actor runs on its own tokio task and handles one message at a time.
+/// Every hook is optional: `#[derive(Actor)]` writes the empty impl, and a
+/// hand-written `impl Actor` overrides only the hooks it needs, as plain
+/// `async fn`s.
+///
+/// The order of events for one actor is: [`on_start`](Actor::on_start), then
+/// [`step`](Actor::step) over and over (each step usually yields the next
+/// message, which is then handled), then [`on_stop`](Actor::on_stop), which
+/// runs exactly once on every way out: graceful stop, kill, crash, failed
+/// start and runtime shutdown. A panic anywhere is caught and handed to
+/// [`on_panic`](Actor::on_panic).
+///
+/// # Examples
+///
+/// ```
+/// use tractor::prelude::*;
+///
+/// struct Greeter {
+///     greeted: u32,
+/// }
+///
+/// impl Actor for Greeter {
+///     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+///         println!("greeter {} ready", ctx.id());
+///         Ok(())
+///     }
+///
+///     async fn on_stop(&mut self, _ctx: &mut Context<Self>, reason: &StopReason) {
+///         println!("greeted {} people, stopping: {reason:?}", self.greeted);
+///     }
+/// }
+///
+/// struct Greet(&'static str);
+///
+/// impl Message<Greeter> for Greet {
+///     type Reply = String;
+///     async fn handle(self, greeter: &mut Greeter, _: &mut Context<Greeter>) -> String {
+///         greeter.greeted += 1;
+///         format!("hello, {}", self.0)
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), tractor::Error> {
+/// let runtime = Runtime::new();
+/// let greeter = runtime.spawn(Greeter { greeted: 0 });
+/// assert_eq!(greeter.ask(Greet("ada")).await?, "hello, ada");
+/// greeter.stop().await?;
+/// # Ok(())
+/// # }
+/// ```
+pub trait Actor: Sized + Send + 'static {
+    /// Runs once, before any message. An `Err` (or a panic) here is terminal:
+    /// the actor stops with [`StopReason::StartFailed`] (or
+    /// [`StopReason::Panicked`]) and `on_stop` still runs.
+    fn on_start(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = Result<(), BoxError>> + Send {
+        let _ = ctx;
+        async { Ok(()) }
+    }
+
+    /// Runs exactly once when the actor stops, for whatever reason, after its
+    /// children have stopped. A panic here is caught and logged.
+    ///
+    /// `on_stop` cannot be killed: keep it short.
+    fn on_stop(&mut self, ctx: &mut Context<Self>, reason: &StopReason) -> impl Future<Output = ()> + Send {
+        let _ = (ctx, reason);
+        async {}
+    }
+
+    /// Decides what happens after a panic in a handler, in `step` or in
+    /// `on_start`. The default stops the actor.
+    ///
+    /// [`ControlFlow::Continue`] keeps the actor running with its current
+    /// state (after a panic in `on_start` it is ignored: a failed start is
+    /// terminal). The runtime's [`CrashPolicy`](crate::CrashPolicy) is told of
+    /// every panic and of the decision taken. A panic inside `on_panic`
+    /// counts as [`ControlFlow::Stop`].
+    fn on_panic(&mut self, ctx: &mut Context<Self>, panic: &Panic) -> impl Future<Output = ControlFlow> + Send {
+        let _ = (ctx, panic);
+        async { ControlFlow::Stop }
+    }
+
+    /// Produces the actor's next piece of work. The default waits for the
+    /// next mailbox message: `ctx.recv().await`.
+    ///
+    /// Override it to await timers, streams or other futures next to the
+    /// mailbox, with a `biased` `tokio::select!` that polls `ctx.recv()`
+    /// first. Whatever `step` does runs with the same panic isolation as a
+    /// message handler.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tractor::prelude::*;
+    ///
+    /// struct Heart {
+    ///     beats: u64,
+    ///     ticker: tokio::time::Interval,
+    /// }
+    ///
+    /// impl Actor for Heart {
+    ///     async fn step(&mut self, ctx: &mut Context<Self>) -> Step<Self> {
+    ///         tokio::select! {
+    ///             biased;
+    ///             step = ctx.recv() => step,
+    ///             _ = self.ticker.tick() => {
+    ///                 self.beats += 1;
+    ///                 Step::Continue
+    ///             }
+    ///         }
+    ///     }
+    /// }
+    /// # let _ = Duration::ZERO;
+    /// ```
+    fn step(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = Step<Self>> + Send {
+        ctx.recv()
+    }
+}
+
+/// What [`Actor::step`] produced.
+pub enum Step<A: Actor> {
+    /// A message to handle, usually from [`Context::recv`].
+    Message(Envelope<A>),
+    /// `step` did its own work; call it again.
+    Continue,
+    /// Stop gracefully: queued messages are handled first, then `on_stop`.
+    /// [`Context::recv`] yields this once a stop was asked for, or once every
+    /// [`ActorRef`](crate::ActorRef) is dropped and the mailbox is empty.
+    Stop,
+}
+
+impl<A: Actor> fmt::Debug for Step<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Message(env) => f.debug_tuple("Message").field(env).finish(),
+            Step::Continue => f.write_str("Continue"),
+            Step::Stop => f.write_str("Stop"),
+        }
+    }
+}
+
+/// The decision [`Actor::on_panic`] takes after a panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ControlFlow {
+    /// Keep running with the current state.
+    Continue,
+    /// Stop the actor; it ends with [`StopReason::Panicked`].
+    Stop,
+}
+
+/// Why an actor stopped, as passed to [`Actor::on_stop`] and returned by
+/// [`ActorRef::wait`](crate::ActorRef::wait).
+#[derive(Clone, Debug)]
+pub enum StopReason {
+    /// A graceful stop: [`ActorRef::stop`](crate::ActorRef::stop),
+    /// [`Context::stop`], [`Step::Stop`], runtime shutdown, or every
+    /// reference dropped.
+    Normal,
+    /// [`ActorRef::kill`](crate::ActorRef::kill): the message in flight was
+    /// dropped.
+    Killed,
+    /// A panic that [`Actor::on_panic`] chose not to survive.
+    Panicked(Panic),
+    /// [`Actor::on_start`] returned an error, or the actor was spawned on a
+    /// runtime that was already shut down.
+    StartFailed(Arc<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl StopReason {
+    /// `true` for [`StopReason::Normal`].
+    pub fn is_normal(&self) -> bool {
+        matches!(self, StopReason::Normal)
+    }
+}
+
+impl fmt::Display for StopReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StopReason::Normal => f.write_str("stopped"),
+            StopReason::Killed => f.write_str("killed"),
+            StopReason::Panicked(p) => write!(f, "panicked: {p}"),
+            StopReason::StartFailed(e) => write!(f, "failed to start: {e}"),
+        }
+    }
+}
+
+/// A caught panic: what the panicking code said.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Panic {
+    message: Arc<str>,
+}
+
+impl Panic {
+    pub(crate) fn from_payload(payload: &(dyn std::any::Any + Send)) -> Self {
+        Panic { message: crate::util::panic_text(payload).into() }
+    }
+
+    /// The panic text (`panic!("...")`'s message), or `Box<dyn Any>` when the
+    /// payload was not a string.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Debug for Panic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Panic").field(&self.message).finish()
+    }
+}
+
+impl fmt::Display for Panic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// The error a spawn on a shut-down runtime fails with.
+#[derive(Debug)]
+pub(crate) struct RuntimeShutDown;
+
+impl fmt::Display for RuntimeShutDown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the runtime is shut down")
+    }
+}
+
+impl std::error::Error for RuntimeShutDown {}

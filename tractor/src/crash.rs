@@ -1,0 +1,120 @@
+//! Crash reporting: the [`CrashPolicy`] observer and the [`Crash`] it is told of.
+
+use std::fmt;
+
+use crate::actor::{ControlFlow, Panic};
+use crate::actor_ref::ActorId;
+use crate::util::short_type_name;
+
+/// An observer told of every panic caught in an actor: in a handler, in
+/// `step` or in `on_start`. It runs after [`Actor::on_panic`](crate::Actor::on_panic)
+/// has decided, and sees that decision; it cannot change it.
+///
+/// Set it with [`RuntimeBuilder::crash_policy`](crate::RuntimeBuilder::crash_policy).
+/// The default, [`LogCrashes`], logs through `tracing::error!`. Closures
+/// `Fn(&Crash)` are policies too. A policy that panics is caught and logged;
+/// it never takes an actor or the runtime down.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use tractor::prelude::*;
+///
+/// struct CountCrashes(Arc<AtomicUsize>);
+///
+/// impl CrashPolicy for CountCrashes {
+///     fn on_crash(&self, crash: &Crash) {
+///         self.0.fetch_add(1, Ordering::Relaxed);
+///         eprintln!("{} {} crashed: {}", crash.actor_type(), crash.actor_id(), crash.panic_message());
+///     }
+/// }
+///
+/// let crashes = Arc::new(AtomicUsize::new(0));
+/// let runtime = Runtime::builder().crash_policy(CountCrashes(crashes.clone())).build();
+/// # drop(runtime);
+/// ```
+pub trait CrashPolicy: Send + Sync + 'static {
+    /// Called once per caught panic, on the crashed actor's task.
+    fn on_crash(&self, crash: &Crash);
+}
+
+impl<F: Fn(&Crash) + Send + Sync + 'static> CrashPolicy for F {
+    fn on_crash(&self, crash: &Crash) {
+        self(crash)
+    }
+}
+
+/// The default [`CrashPolicy`]: one `tracing::error!` event per crash, with
+/// the actor id and type, the message type, the panic text and the decision.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogCrashes;
+
+impl CrashPolicy for LogCrashes {
+    fn on_crash(&self, crash: &Crash) {
+        tracing::error!(
+            actor.id = %crash.actor_id,
+            actor.r#type = short_type_name(crash.actor_type),
+            message = crash.message_type.map(short_type_name),
+            decision = ?crash.decision,
+            "actor panicked: {}",
+            crash.panic.message(),
+        );
+    }
+}
+
+/// One caught panic, as told to a [`CrashPolicy`].
+#[derive(Clone)]
+pub struct Crash {
+    pub(crate) actor_id: ActorId,
+    pub(crate) actor_type: &'static str,
+    pub(crate) message_type: Option<&'static str>,
+    pub(crate) panic: Panic,
+    pub(crate) decision: ControlFlow,
+}
+
+impl Crash {
+    /// The id of the actor that panicked.
+    pub fn actor_id(&self) -> ActorId {
+        self.actor_id
+    }
+
+    /// The type name of the actor that panicked.
+    pub fn actor_type(&self) -> &'static str {
+        self.actor_type
+    }
+
+    /// The type name of the message being handled; `None` for a panic in
+    /// `step` or `on_start`.
+    pub fn message_type(&self) -> Option<&'static str> {
+        self.message_type
+    }
+
+    /// The panic text.
+    pub fn panic_message(&self) -> &str {
+        self.panic.message()
+    }
+
+    /// The panic itself.
+    pub fn panic(&self) -> &Panic {
+        &self.panic
+    }
+
+    /// What happened next: [`ControlFlow::Continue`] or [`ControlFlow::Stop`].
+    pub fn decision(&self) -> ControlFlow {
+        self.decision
+    }
+}
+
+impl fmt::Debug for Crash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Crash")
+            .field("actor_id", &self.actor_id)
+            .field("actor_type", &short_type_name(self.actor_type))
+            .field("message_type", &self.message_type.map(short_type_name))
+            .field("panic", &self.panic)
+            .field("decision", &self.decision)
+            .finish()
+    }
+}

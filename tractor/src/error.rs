@@ -1,0 +1,260 @@
+//! The one error type of tractor, and the `try_*` error that hands the message back.
+
+use std::fmt;
+
+use crate::actor_ref::ActorId;
+use crate::util::short_type_name;
+
+/// What went wrong with a send, a request or a reply.
+///
+/// tractor has one error type. Ask it what happened with its predicates
+/// ([`is_stopped`](Error::is_stopped), [`is_full`](Error::is_full),
+/// [`is_panicked`](Error::is_panicked), [`is_timeout`](Error::is_timeout));
+/// its `Display` says what happened and to which actor.
+///
+/// # Examples
+///
+/// ```
+/// use tractor::prelude::*;
+///
+/// #[derive(Actor, Default)]
+/// struct Counter;
+///
+/// struct Ping;
+/// impl Message<Counter> for Ping {
+///     type Reply = ();
+///     async fn handle(self, _: &mut Counter, _: &mut Context<Counter>) {}
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let runtime = Runtime::new();
+/// let counter = runtime.spawn(Counter);
+/// counter.stop().await.unwrap();
+/// let err = counter.ask(Ping).await.unwrap_err();
+/// assert!(err.is_stopped());
+/// println!("{err}"); // actor Counter#1 is stopped: `Ping` was not delivered
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Error {
+    kind: Kind,
+    actor: ActorId,
+    actor_type: &'static str,
+    message_type: Option<&'static str>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Stopped,
+    Full,
+    Panicked,
+    Timeout,
+}
+
+impl Error {
+    fn new(kind: Kind, actor: ActorId, actor_type: &'static str, message_type: Option<&'static str>) -> Self {
+        Error { kind, actor, actor_type, message_type }
+    }
+
+    pub(crate) fn stopped(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
+        Self::new(Kind::Stopped, actor, actor_type, Some(message_type))
+    }
+
+    pub(crate) fn stopped_actor(actor: ActorId, actor_type: &'static str) -> Self {
+        Self::new(Kind::Stopped, actor, actor_type, None)
+    }
+
+    pub(crate) fn full(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
+        Self::new(Kind::Full, actor, actor_type, Some(message_type))
+    }
+
+    pub(crate) fn panicked(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
+        Self::new(Kind::Panicked, actor, actor_type, Some(message_type))
+    }
+
+    pub(crate) fn timeout(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
+        Self::new(Kind::Timeout, actor, actor_type, Some(message_type))
+    }
+
+    /// The actor was stopped (or never started) before it could handle the
+    /// message, or stopped while the reply was pending.
+    pub fn is_stopped(&self) -> bool {
+        self.kind == Kind::Stopped
+    }
+
+    /// The actor's bounded mailbox was full. Only `try_*` sends report this.
+    pub fn is_full(&self) -> bool {
+        self.kind == Kind::Full
+    }
+
+    /// The handler panicked while answering this request.
+    pub fn is_panicked(&self) -> bool {
+        self.kind == Kind::Panicked
+    }
+
+    /// The request's [`timeout`](crate::Request::timeout) elapsed first.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == Kind::Timeout
+    }
+
+    /// The id of the actor the send or request was addressed to.
+    pub fn actor_id(&self) -> ActorId {
+        self.actor
+    }
+
+    /// The type name of the actor the send or request was addressed to.
+    pub fn actor_type(&self) -> &'static str {
+        self.actor_type
+    }
+
+    /// The type name of the message, when the error concerns one.
+    pub fn message_type(&self) -> Option<&'static str> {
+        self.message_type
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let actor = short_type_name(self.actor_type);
+        let id = self.actor;
+        match (self.kind, self.message_type.map(short_type_name)) {
+            (Kind::Stopped, Some(m)) => write!(f, "actor {actor}{id} is stopped: `{m}` was not handled"),
+            (Kind::Stopped, None) => write!(f, "actor {actor}{id} is stopped"),
+            (Kind::Full, Some(m)) => {
+                write!(f, "the mailbox of actor {actor}{id} is full: `{m}` was handed back")
+            }
+            (Kind::Full, None) => write!(f, "the mailbox of actor {actor}{id} is full"),
+            (Kind::Panicked, Some(m)) => write!(f, "actor {actor}{id} panicked while handling `{m}`"),
+            (Kind::Panicked, None) => write!(f, "actor {actor}{id} panicked"),
+            (Kind::Timeout, Some(m)) => write!(f, "request `{m}` to actor {actor}{id} timed out"),
+            (Kind::Timeout, None) => write!(f, "request to actor {actor}{id} timed out"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.kind)
+            .field("actor", &self.actor)
+            .field("actor_type", &self.actor_type)
+            .field("message_type", &self.message_type)
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A `try_tell` or `try_ask` that was refused, with the message handed back.
+///
+/// A full mailbox never loses a message: [`into_inner`](TrySendError::into_inner)
+/// returns it so it can be retried or rerouted. The reason is available as an
+/// [`Error`] through [`error`](TrySendError::error), and `?` converts a
+/// `TrySendError` into an [`Error`].
+///
+/// `Debug` does not require `M: Debug`.
+///
+/// # Examples
+///
+/// ```
+/// use tractor::prelude::*;
+///
+/// #[derive(Actor)]
+/// struct Sink;
+///
+/// struct Item(u32);
+/// impl Message<Sink> for Item {
+///     type Reply = ();
+///     async fn handle(self, _: &mut Sink, _: &mut Context<Sink>) {}
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let runtime = Runtime::new();
+/// let sink = runtime.spawn_with(Sink, Mailbox::bounded(1));
+/// sink.try_tell(Item(1)).unwrap(); // fills the mailbox: the actor has not run yet
+/// let refused = sink.try_tell(Item(2)).unwrap_err();
+/// assert!(refused.is_full());
+/// let Item(n) = refused.into_inner().unwrap();
+/// assert_eq!(n, 2);
+/// # runtime.shutdown().await;
+/// # }
+/// ```
+pub struct TrySendError<M> {
+    error: Error,
+    message: Option<M>,
+}
+
+impl<M> TrySendError<M> {
+    pub(crate) fn new(error: Error, message: Option<M>) -> Self {
+        TrySendError { error, message }
+    }
+
+    /// The message, if it was never delivered.
+    ///
+    /// Always `Some` for `try_tell` and for a `try_ask` refused at the
+    /// mailbox; `None` only for a `try_ask` whose message was delivered and
+    /// then failed (the handler panicked, or the actor stopped before
+    /// replying).
+    pub fn into_inner(self) -> Option<M> {
+        self.message
+    }
+
+    /// Why the send failed.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// Drops the message and keeps the error.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// The mailbox was full.
+    pub fn is_full(&self) -> bool {
+        self.error.is_full()
+    }
+
+    /// The actor is stopped.
+    pub fn is_stopped(&self) -> bool {
+        self.error.is_stopped()
+    }
+
+    /// The handler panicked (only a delivered `try_ask`).
+    pub fn is_panicked(&self) -> bool {
+        self.error.is_panicked()
+    }
+}
+
+impl<M> fmt::Debug for TrySendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrySendError")
+            .field("error", &self.error)
+            .field("message", &self.message.as_ref().map(|_| short_type_name(std::any::type_name::<M>())))
+            .finish()
+    }
+}
+
+impl<M> fmt::Display for TrySendError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<M> std::error::Error for TrySendError<M> {}
+
+impl<M> From<TrySendError<M>> for Error {
+    fn from(e: TrySendError<M>) -> Self {
+        e.error
+    }
+}
+
+impl<M> From<Error> for TrySendError<M> {
+    fn from(error: Error) -> Self {
+        TrySendError { error, message: None }
+    }
+}
+
+/// A boxed error, as returned by [`Actor::on_start`](crate::Actor::on_start).
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

@@ -1,0 +1,98 @@
+//! # tractor
+//!
+//! A typed actor framework for [tokio](https://tokio.rs).
+//!
+//! An actor is a piece of state that runs one message at a time on its own
+//! tokio task and talks to the world only through messages. In tractor a
+//! message type is tied at compile time to the one actor type it targets and
+//! to its reply type: sending the wrong message, or expecting the wrong
+//! reply, does not compile.
+//!
+//! ```
+//! use tractor::prelude::*;
+//!
+//! #[derive(Actor, Default)]
+//! struct Counter {
+//!     count: i64,
+//! }
+//!
+//! #[actor]
+//! impl Counter {
+//!     /// Generates `pub struct Increment { pub by: i64 }` with `Reply = ()`.
+//!     #[message]
+//!     pub fn increment(&mut self, by: i64) {
+//!         self.count += by;
+//!     }
+//!
+//!     #[message(reply = i64)]
+//!     pub fn get(&self) -> i64 {
+//!         self.count
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), tractor::Error> {
+//! let runtime = Runtime::new();
+//! let counter = runtime.spawn(Counter::default());
+//!
+//! runtime.tell(&counter, Increment { by: 3 }).await?; // fire-and-forget
+//! counter.increment(1).tell().await?;                 // generated typed method
+//! let total: i64 = counter.get().await?;              // awaiting a request = ask
+//! assert_eq!(total, 4);
+//!
+//! counter.stop().await?;     // graceful: pending messages first, then on_stop
+//! runtime.shutdown().await;  // stops every actor still running, waits for all
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The pieces: [`Actor`] (state and lifecycle hooks), [`Message`] (a message
+//! and its reply, for one actor type), [`ActorRef`] (a handle to send with),
+//! [`Request`] (a message on its way: await it to ask, or `tell` it),
+//! [`Context`] (what handlers get besides `&mut self`), [`Runtime`] (spawns,
+//! counts and shuts down actors), [`Sender`] (a handle to any actor that
+//! handles one message type), [`CrashPolicy`] (an observer of panics).
+
+mod actor;
+mod actor_ref;
+pub mod actors;
+mod cell;
+mod context;
+mod crash;
+mod error;
+mod mailbox;
+mod message;
+mod request;
+mod runtime;
+mod sender;
+mod task;
+mod util;
+
+pub use crate::actor::{Actor, ControlFlow, Panic, Step, StopReason};
+pub use crate::actor_ref::{ActorId, ActorRef};
+pub use crate::context::Context;
+pub use crate::crash::{Crash, CrashPolicy, LogCrashes};
+pub use crate::error::{BoxError, Error, TrySendError};
+pub use crate::mailbox::Mailbox;
+pub use crate::message::{Envelope, Forward, Message};
+pub use crate::request::{Ask, Request};
+pub use crate::runtime::{Runtime, RuntimeBuilder};
+pub use crate::sender::Sender;
+// TEMP until tractor-macros exports them: pub use tractor_macros::{Actor, actor, main};
+
+/// Everything most programs need: `use tractor::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Envelope, Error, Forward,
+        Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TrySendError,
+    };
+    // TEMP: pub use tractor_macros::actor;
+}
+
+/// Used by the code `#[actor]` and `#[tractor::main]` generate. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::message::{Now, Outcome};
+    pub use ::core::future::Future;
+    pub use ::tokio;
+}

@@ -1,0 +1,285 @@
+//! [`Runtime`]: spawns actors, keeps track of them, shuts them down.
+
+use std::any::type_name;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use tokio::task::JoinHandle;
+
+use crate::actor::{Actor, RuntimeShutDown, StopReason};
+use crate::actor_ref::{ActorId, ActorRef};
+use crate::cell::{Cell, Control};
+use crate::context::Context;
+use crate::crash::{Crash, CrashPolicy, LogCrashes};
+use crate::error::{Error, TrySendError};
+use crate::mailbox::Mailbox;
+use crate::message::Message;
+use crate::request::Request;
+
+/// The home of a set of actors: spawns them, counts them, and shuts them all
+/// down.
+///
+/// Create one per program ([`Runtime::new`] or [`Runtime::builder`]) inside a
+/// tokio runtime, and clone it freely: clones share everything. `#[tractor::main]`
+/// creates it for you and shuts it down when `main` returns.
+///
+/// # Examples
+///
+/// ```
+/// use tractor::prelude::*;
+///
+/// #[derive(Actor, Default)]
+/// struct Counter {
+///     count: i64,
+/// }
+///
+/// #[actor]
+/// impl Counter {
+///     #[message]
+///     pub fn increment(&mut self, by: i64) {
+///         self.count += by;
+///     }
+///
+///     #[message]
+///     pub fn get(&self) -> i64 {
+///         self.count
+///     }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), tractor::Error> {
+/// let runtime = Runtime::new();
+/// let counter = runtime.spawn(Counter::default());
+/// runtime.tell(&counter, Increment { by: 3 }).await?;
+/// assert_eq!(runtime.ask(&counter, Get).await?, 3);
+/// assert_eq!(runtime.actor_count(), 1);
+///
+/// runtime.shutdown().await;
+/// assert_eq!(runtime.actor_count(), 0);
+/// assert!(!counter.is_alive());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    policy: Box<dyn CrashPolicy>,
+    mailbox: Mailbox,
+    handle: Option<tokio::runtime::Handle>,
+    /// Actors not yet stopped.
+    live: AtomicUsize,
+    registry: Mutex<Registry>,
+    /// Serialises `shutdown` calls so a second caller waits for the first.
+    shutdown: tokio::sync::Mutex<()>,
+}
+
+#[derive(Default)]
+struct Registry {
+    shut_down: bool,
+    /// Every spawned actor whose task may still run, in spawn order (ids grow).
+    actors: BTreeMap<ActorId, Entry>,
+    prune_at: usize,
+}
+
+struct Entry {
+    ctl: Arc<Control>,
+    task: JoinHandle<()>,
+}
+
+impl Runtime {
+    /// A runtime with the default crash policy ([`LogCrashes`]) and unbounded
+    /// mailboxes. See [`Runtime::builder`] to choose.
+    pub fn new() -> Self {
+        Self::builder().build()
+    }
+
+    /// Configures a runtime: crash policy and default mailbox.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder { policy: None, mailbox: Mailbox::default() }
+    }
+
+    /// Spawns `actor` on its own task with the runtime's default mailbox and
+    /// returns its ref. `on_start` runs on the new task before any message.
+    ///
+    /// After [`shutdown`](Runtime::shutdown) it spawns nothing: the ref it
+    /// returns is already stopped (every send is an
+    /// [`is_stopped`](Error::is_stopped) error; [`wait`](ActorRef::wait)
+    /// returns [`StopReason::StartFailed`]).
+    ///
+    /// # Panics
+    ///
+    /// When called outside a tokio runtime and the `Runtime` was also created
+    /// outside one.
+    pub fn spawn<A: Actor>(&self, actor: A) -> ActorRef<A> {
+        self.spawn_inner(actor, self.inner.mailbox).0
+    }
+
+    /// Spawns `actor` with the given mailbox.
+    pub fn spawn_with<A: Actor>(&self, actor: A, mailbox: Mailbox) -> ActorRef<A> {
+        self.spawn_inner(actor, mailbox).0
+    }
+
+    pub(crate) fn spawn_inner<A: Actor>(&self, actor: A, mailbox: Mailbox) -> (ActorRef<A>, Arc<Control>) {
+        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>()));
+        let (tx, rx) = mailbox.channel();
+        let actor_ref = ActorRef::from_cell(Arc::new(Cell::new(tx, rx.clone(), Arc::clone(&ctl))));
+        let mut registry = self.registry();
+        if registry.shut_down {
+            drop(registry);
+            ctl.finish(StopReason::StartFailed(Arc::new(RuntimeShutDown)));
+            return (actor_ref, ctl);
+        }
+        let ctx = Context::new(Arc::clone(&ctl), actor_ref.downgrade(), rx, self.clone());
+        self.inner.live.fetch_add(1, Ordering::SeqCst);
+        let run = crate::task::run(actor, ctx);
+        let task = match &self.inner.handle {
+            Some(handle) => handle.spawn(run),
+            None => tokio::spawn(run),
+        };
+        registry.actors.insert(ctl.id, Entry { ctl: Arc::clone(&ctl), task });
+        if registry.actors.len() >= registry.prune_at {
+            registry.actors.retain(|_, e| !e.task.is_finished());
+            registry.prune_at = (registry.actors.len() * 2).max(64);
+        }
+        (actor_ref, ctl)
+    }
+
+    /// Asks `target`: the same [`Request`] as [`ActorRef::ask`].
+    pub fn ask<'a, A: Actor, M: Message<A>>(&self, target: &'a ActorRef<A>, msg: M) -> Request<'a, A, M> {
+        target.ask(msg)
+    }
+
+    /// Tells `target`: waits only for mailbox room.
+    pub async fn tell<A: Actor, M: Message<A>>(&self, target: &ActorRef<A>, msg: M) -> Result<(), Error> {
+        target.tell(msg).await
+    }
+
+    /// Tells `target` if its mailbox has room now; otherwise hands `msg` back.
+    pub fn try_tell<A: Actor, M: Message<A>>(&self, target: &ActorRef<A>, msg: M) -> Result<(), TrySendError<M>> {
+        target.try_tell(msg)
+    }
+
+    /// Asks `target` without waiting for mailbox room.
+    pub async fn try_ask<A: Actor, M: Message<A>>(
+        &self,
+        target: &ActorRef<A>,
+        msg: M,
+    ) -> Result<M::Reply, TrySendError<M>> {
+        target.try_ask(msg).await
+    }
+
+    /// The number of actors spawned on this runtime that have not stopped yet.
+    pub fn actor_count(&self) -> usize {
+        self.inner.live.load(Ordering::SeqCst)
+    }
+
+    /// The mailbox [`spawn`](Runtime::spawn) uses.
+    pub fn default_mailbox(&self) -> Mailbox {
+        self.inner.mailbox
+    }
+
+    /// Stops every actor still running, newest first (so children stop
+    /// before the parents that spawned them), each gracefully: its queued
+    /// messages are handled and its `on_stop` runs. Resolves once all have
+    /// stopped and their tasks have ended. Afterwards [`spawn`](Runtime::spawn)
+    /// returns already-stopped refs.
+    ///
+    /// Calling it again, or concurrently, waits for the same end. Do not
+    /// await it from inside an actor of this runtime: that actor would wait
+    /// for itself.
+    pub async fn shutdown(&self) {
+        let _serial = self.inner.shutdown.lock().await;
+        let entries = {
+            let mut registry = self.registry();
+            registry.shut_down = true;
+            std::mem::take(&mut registry.actors)
+        };
+        for (_, entry) in entries.into_iter().rev() {
+            entry.ctl.request_stop();
+            entry.ctl.wait().await;
+            // The task ends right after `finish`; await it so that no task
+            // of ours outlives `shutdown`.
+            let _ = entry.task.await;
+        }
+    }
+
+    pub(crate) fn report_crash(&self, crash: &Crash) {
+        let policy = &self.inner.policy;
+        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| policy.on_crash(crash))).is_err() {
+            tracing::error!(actor.id = %crash.actor_id(), "the crash policy panicked while reporting a crash");
+        }
+    }
+
+    pub(crate) fn actor_stopped(&self) {
+        self.inner.live.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn registry(&self) -> MutexGuard<'_, Registry> {
+        self.inner.registry.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("actors", &self.actor_count())
+            .field("default_mailbox", &self.inner.mailbox)
+            .finish()
+    }
+}
+
+/// Builds a [`Runtime`]: `Runtime::builder().crash_policy(p).default_mailbox(m).build()`.
+#[must_use = "call `.build()` to get a Runtime"]
+pub struct RuntimeBuilder {
+    policy: Option<Box<dyn CrashPolicy>>,
+    mailbox: Mailbox,
+}
+
+impl RuntimeBuilder {
+    /// The observer told of every caught panic (default: [`LogCrashes`]).
+    pub fn crash_policy(mut self, policy: impl CrashPolicy) -> Self {
+        self.policy = Some(Box::new(policy));
+        self
+    }
+
+    /// The mailbox of actors spawned without one (default: unbounded).
+    pub fn default_mailbox(mut self, mailbox: Mailbox) -> Self {
+        self.mailbox = mailbox;
+        self
+    }
+
+    /// The runtime. Spawns go to the tokio runtime current here, if any,
+    /// else to the one current at each spawn.
+    pub fn build(self) -> Runtime {
+        Runtime {
+            inner: Arc::new(Inner {
+                policy: self.policy.unwrap_or_else(|| Box::new(LogCrashes)),
+                mailbox: self.mailbox,
+                handle: tokio::runtime::Handle::try_current().ok(),
+                live: AtomicUsize::new(0),
+                registry: Mutex::new(Registry { prune_at: 64, ..Registry::default() }),
+                shutdown: tokio::sync::Mutex::new(()),
+            }),
+        }
+    }
+}
+
+impl fmt::Debug for RuntimeBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuntimeBuilder")
+            .field("custom_crash_policy", &self.policy.is_some())
+            .field("default_mailbox", &self.mailbox)
+            .finish()
+    }
+}

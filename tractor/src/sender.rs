@@ -1,0 +1,195 @@
+//! [`Sender`]: a type-erased handle to any actor that handles one message type.
+
+use std::any::type_name;
+use std::fmt;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use crate::actor::Actor;
+use crate::actor_ref::{ActorId, ActorRef};
+use crate::cell::{Cell, Refused};
+use crate::error::{Error, TrySendError};
+use crate::message::{Envelope, Message, ReplyTx};
+use crate::util::short_type_name;
+
+/// A handle to *any* actor that handles `M` with reply `R`, whatever its
+/// type: for fan-out lists that mix actor types.
+///
+/// Made from an [`ActorRef`] with `Sender::from`; sharing the ref's
+/// allocation, so conversion and cloning cost one atomic increment.
+///
+/// # Examples
+///
+/// ```
+/// use tractor::prelude::*;
+///
+/// #[derive(Clone)]
+/// struct Event(&'static str);
+///
+/// #[derive(Actor, Default)]
+/// struct Screen { seen: usize }
+/// impl Message<Screen> for Event {
+///     type Reply = ();
+///     async fn handle(self, s: &mut Screen, _: &mut Context<Screen>) { s.seen += 1; }
+/// }
+///
+/// #[derive(Actor, Default)]
+/// struct Disk { written: usize }
+/// impl Message<Disk> for Event {
+///     type Reply = ();
+///     async fn handle(self, d: &mut Disk, _: &mut Context<Disk>) { d.written += 1; }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), tractor::Error> {
+/// let runtime = Runtime::new();
+/// let listeners: Vec<Sender<Event, ()>> = vec![
+///     Sender::from(runtime.spawn(Screen::default())),
+///     Sender::from(runtime.spawn(Disk::default())),
+/// ];
+/// for l in &listeners {
+///     l.tell(Event("saved")).await?; // returns once enqueued
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct Sender<M, R> {
+    inner: Arc<dyn Recipient<M, R>>,
+}
+
+/// What a [`Recipient`] did with a message.
+enum Sent<'a, M> {
+    Done,
+    Refused(TrySendError<M>),
+    /// The mailbox was full and the caller asked to wait for room.
+    Waiting(Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>),
+}
+
+trait Recipient<M, R>: Send + Sync + 'static {
+    fn id(&self) -> ActorId;
+    fn actor_type(&self) -> &'static str;
+    fn is_alive(&self) -> bool;
+    fn send(&self, msg: M, reply: Option<ReplyTx<R>>, wait: bool) -> Sent<'_, M>;
+}
+
+impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
+    fn id(&self) -> ActorId {
+        self.ctl.id
+    }
+
+    fn actor_type(&self) -> &'static str {
+        type_name::<A>()
+    }
+
+    fn is_alive(&self) -> bool {
+        !self.ctl.is_dead()
+    }
+
+    fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>, wait: bool) -> Sent<'_, M> {
+        let stopped = || Error::stopped(self.ctl.id, type_name::<A>(), type_name::<M>());
+        match self.try_send(Envelope::new(msg, reply, None)) {
+            Ok(()) => Sent::Done,
+            Err(Refused::Stopped(env)) => Sent::Refused(TrySendError::new(stopped(), env.into_message())),
+            Err(Refused::Full(env)) if wait => {
+                Sent::Waiting(Box::pin(async move { Cell::send(self, env).await.map_err(|_| stopped()) }))
+            }
+            Err(Refused::Full(env)) => Sent::Refused(TrySendError::new(
+                Error::full(self.ctl.id, type_name::<A>(), type_name::<M>()),
+                env.into_message(),
+            )),
+        }
+    }
+}
+
+impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
+    /// The id of the actor behind this sender.
+    pub fn id(&self) -> ActorId {
+        self.inner.id()
+    }
+
+    /// `true` until the actor has stopped.
+    pub fn is_alive(&self) -> bool {
+        self.inner.is_alive()
+    }
+
+    /// Sends `msg`; returns once it is enqueued (waiting for room in a
+    /// bounded mailbox), not once it is handled.
+    pub async fn tell(&self, msg: M) -> Result<(), Error> {
+        match self.inner.send(msg, None, true) {
+            Sent::Done => Ok(()),
+            Sent::Refused(e) => Err(e.into_error()),
+            Sent::Waiting(wait) => wait.await,
+        }
+    }
+
+    /// Sends `msg` if there is room now; otherwise hands it back. Never waits.
+    pub fn try_tell(&self, msg: M) -> Result<(), TrySendError<M>> {
+        match self.inner.send(msg, None, false) {
+            Sent::Done => Ok(()),
+            Sent::Refused(e) => Err(e),
+            Sent::Waiting(_) => unreachable!("a non-waiting send never waits"),
+        }
+    }
+
+    /// Sends `msg` and waits for the reply.
+    pub async fn ask(&self, msg: M) -> Result<R, Error> {
+        let (tx, rx) = oneshot::channel();
+        match self.inner.send(msg, Some(tx), true) {
+            Sent::Done => {}
+            Sent::Refused(e) => return Err(e.into_error()),
+            Sent::Waiting(wait) => wait.await?,
+        }
+        match rx.await {
+            Ok(result) => result,
+            Err(_) => Err(Error::stopped(self.inner.id(), self.inner.actor_type(), type_name::<M>())),
+        }
+    }
+}
+
+impl<A: Actor, M: Message<A>> From<ActorRef<A>> for Sender<M, M::Reply> {
+    fn from(actor: ActorRef<A>) -> Self {
+        Sender { inner: actor.into_cell() }
+    }
+}
+
+impl<A: Actor, M: Message<A>> From<&ActorRef<A>> for Sender<M, M::Reply> {
+    fn from(actor: &ActorRef<A>) -> Self {
+        Sender { inner: actor.clone().into_cell() }
+    }
+}
+
+impl<M, R> Clone for Sender<M, R> {
+    fn clone(&self) -> Self {
+        Sender { inner: Arc::clone(&self.inner) }
+    }
+}
+
+impl<M: Send + 'static, R: Send + 'static> PartialEq for Sender<M, R> {
+    fn eq(&self, other: &Self) -> bool {
+        self.id() == other.id()
+    }
+}
+
+impl<M: Send + 'static, R: Send + 'static> Eq for Sender<M, R> {}
+
+impl<M: Send + 'static, R: Send + 'static> Hash for Sender<M, R> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id().hash(state);
+    }
+}
+
+impl<M: 'static, R: 'static> fmt::Debug for Sender<M, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Sender<{}>({} {})",
+            short_type_name(type_name::<M>()),
+            short_type_name(self.inner.actor_type()),
+            self.inner.id()
+        )
+    }
+}

@@ -1,0 +1,28 @@
+//! Small helpers shared by several modules.
+
+use std::any::Any;
+
+/// `std::any::type_name` without module paths: `my_app::actors::Counter<alloc::string::String>`
+/// becomes `Counter<String>`.
+pub(crate) fn short_type_name(full: &str) -> &str {
+    // Fast path: no generics, keep what follows the last `::`.
+    if !full.contains(['<', '(', '[', '&']) {
+        return full.rsplit("::").next().unwrap_or(full);
+    }
+    // Generic names are rare in messages; leak-free shortening would need an
+    // owned string, so keep them whole rather than allocate on an error path.
+    let head_end = full.find(['<', '(', '[', '&']).unwrap_or(full.len());
+    let start = full[..head_end].rfind("::").map_or(0, |i| i + 2);
+    &full[start..]
+}
+
+/// The text of a panic payload (`&str` or `String` payloads; anything else is opaque).
+pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "Box<dyn Any>".to_owned()
+    }
+}
