@@ -56,7 +56,7 @@ impl CrashPolicy for LogCrashes {
         tracing::error!(
             actor.id = %crash.actor_id,
             actor.r#type = short_type_name(crash.actor_type),
-            message = crash.message_type.map(short_type_name),
+            message.r#type = crash.message_type.map(short_type_name),
             decision = ?crash.decision,
             "actor panicked: {}",
             crash.panic.message(),

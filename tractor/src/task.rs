@@ -132,7 +132,7 @@ async fn handle<A: Actor>(
         "handle",
         actor.id = %ctl.id,
         actor.r#type = short_type_name(type_name::<A>()),
-        message = short_type_name(message_type),
+        message.r#type = short_type_name(message_type),
         sender = ?sender,
     );
     let panic = {

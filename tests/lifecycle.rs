@@ -1,0 +1,324 @@
+//! Lifecycle: `on_start` before any message, `on_stop` exactly once on every
+//! way out, graceful stop, kill, children, and what dropping every ref does.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use support::{Log, within};
+use tokio::sync::Notify;
+use tractor::prelude::*;
+
+/// Logs its lifecycle; can be told to fail or hang in `on_start`.
+struct Probe {
+    name: &'static str,
+    log: Log,
+    start: Start,
+}
+
+#[derive(Clone)]
+enum Start {
+    Ok,
+    Fail,
+    Hang,
+}
+
+impl Probe {
+    fn new(name: &'static str, log: &Log) -> Self {
+        Probe { name, log: log.clone(), start: Start::Ok }
+    }
+}
+
+impl Actor for Probe {
+    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        self.log.push(format!("{} start", self.name));
+        match self.start {
+            Start::Ok => Ok(()),
+            Start::Fail => Err("no database".into()),
+            Start::Hang => std::future::pending().await,
+        }
+    }
+
+    async fn on_stop(&mut self, _ctx: &mut Context<Self>, reason: &StopReason) {
+        let reason = match reason {
+            StopReason::Normal => "normal",
+            StopReason::Killed => "killed",
+            StopReason::Panicked(_) => "panicked",
+            StopReason::StartFailed(_) => "start failed",
+        };
+        self.log.push(format!("{} stop {reason}", self.name));
+    }
+}
+
+/// Logs that it was handled.
+struct Note(&'static str);
+
+impl Message<Probe> for Note {
+    type Reply = ();
+    async fn handle(self, probe: &mut Probe, _ctx: &mut Context<Probe>) {
+        probe.log.push(format!("{} {}", probe.name, self.0));
+    }
+}
+
+/// Parks until the notify fires.
+struct Gate(Arc<Notify>);
+
+impl Message<Probe> for Gate {
+    type Reply = ();
+    async fn handle(self, probe: &mut Probe, _ctx: &mut Context<Probe>) {
+        probe.log.push(format!("{} gate", probe.name));
+        self.0.notified().await;
+    }
+}
+
+/// Parks forever.
+struct Forever;
+
+impl Message<Probe> for Forever {
+    type Reply = ();
+    async fn handle(self, _: &mut Probe, _: &mut Context<Probe>) {
+        std::future::pending::<()>().await
+    }
+}
+
+/// Panics.
+struct Boom;
+
+impl Message<Probe> for Boom {
+    type Reply = ();
+    async fn handle(self, _: &mut Probe, _: &mut Context<Probe>) {
+        panic!("boom")
+    }
+}
+
+/// Asks the actor to stop itself.
+struct StopYourself;
+
+impl Message<Probe> for StopYourself {
+    type Reply = ();
+    async fn handle(self, _: &mut Probe, ctx: &mut Context<Probe>) {
+        ctx.stop();
+    }
+}
+
+/// Spawns a child probe.
+struct SpawnChild(&'static str);
+
+impl Message<Probe> for SpawnChild {
+    type Reply = ActorRef<Probe>;
+    async fn handle(self, probe: &mut Probe, ctx: &mut Context<Probe>) -> ActorRef<Probe> {
+        let child = Probe::new(self.0, &probe.log);
+        ctx.spawn(child)
+    }
+}
+
+async fn on_start_runs_before_any_message() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe::new("p", &log));
+    // Sent before the actor's task could have run at all.
+    probe.try_tell(Note("first")).unwrap();
+    within(probe.ask(Note("second"))).await.unwrap();
+    assert_eq!(log.events(), ["p start", "p first", "p second"]);
+    within(runtime.shutdown()).await;
+}
+
+async fn graceful_stop_handles_queued_messages_first() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe::new("p", &log));
+    let gate = Arc::new(Notify::new());
+    probe.tell(Gate(gate.clone())).await.unwrap();
+    for note in ["a", "b", "c"] {
+        probe.tell(Note(note)).await.unwrap();
+    }
+    let stopping = tokio::spawn({
+        let probe = probe.clone();
+        async move { probe.stop().await }
+    });
+    // Wait until the stop is in force: later sends fail at once.
+    within(async {
+        while probe.try_tell(Note("late")).is_ok() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    gate.notify_one();
+    within(stopping).await.unwrap().unwrap();
+    let events = log.events();
+    assert_eq!(
+        events.iter().filter(|e| !e.ends_with("late")).cloned().collect::<Vec<_>>(),
+        ["p start", "p gate", "p a", "p b", "p c", "p stop normal"],
+    );
+    assert!(within(probe.tell(Note("after"))).await.unwrap_err().is_stopped());
+    assert!(within(probe.wait()).await.is_normal());
+    assert!(!probe.is_alive());
+}
+
+async fn ctx_stop_finishes_the_queue_then_stops() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe::new("p", &log));
+    let gate = Arc::new(Notify::new());
+    probe.tell(Gate(gate.clone())).await.unwrap();
+    probe.tell(StopYourself).await.unwrap();
+    probe.tell(Note("queued")).await.unwrap();
+    gate.notify_one();
+    assert!(within(probe.wait()).await.is_normal());
+    assert_eq!(log.events(), ["p start", "p gate", "p queued", "p stop normal"]);
+}
+
+async fn on_stop_runs_exactly_once_on_every_way_out() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+
+    let stopped = runtime.spawn(Probe::new("stopped", &log));
+    within(stopped.stop()).await.unwrap();
+    assert!(within(stopped.stop()).await.unwrap_err().is_stopped(), "a second stop reports the actor stopped");
+
+    let crashed = runtime.spawn(Probe::new("crashed", &log));
+    assert!(within(crashed.ask(Boom)).await.unwrap_err().is_panicked());
+    assert!(matches!(within(crashed.wait()).await, StopReason::Panicked(p) if p.message() == "boom"));
+
+    let failed = runtime.spawn(Probe { start: Start::Fail, ..Probe::new("failed", &log) });
+    match within(failed.wait()).await {
+        StopReason::StartFailed(e) => assert_eq!(e.to_string(), "no database"),
+        other => panic!("expected StartFailed, got {other:?}"),
+    }
+
+    let killed = runtime.spawn(Probe::new("killed", &log));
+    within(killed.ask(Note("alive"))).await.unwrap();
+    killed.kill();
+    killed.kill();
+    assert!(matches!(within(killed.wait()).await, StopReason::Killed));
+
+    let shut = runtime.spawn(Probe::new("shut", &log));
+    within(shut.ask(Note("alive"))).await.unwrap();
+    within(runtime.shutdown()).await;
+
+    for (name, reason) in [
+        ("stopped", "normal"),
+        ("crashed", "panicked"),
+        ("failed", "start failed"),
+        ("killed", "killed"),
+        ("shut", "normal"),
+    ] {
+        let stops: Vec<_> = log.events().into_iter().filter(|e| e.starts_with(&format!("{name} stop"))).collect();
+        assert_eq!(stops, [format!("{name} stop {reason}")], "{name}");
+    }
+}
+
+async fn kill_resolves_in_flight_and_queued_asks() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe::new("p", &log));
+    let in_flight = tokio::spawn({
+        let probe = probe.clone();
+        async move { probe.ask(Forever).await }
+    });
+    within(async {
+        while log.count("p start") == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let queued: Vec<_> = (0..5)
+        .map(|_| {
+            let probe = probe.clone();
+            tokio::spawn(async move { probe.ask(Note("queued")).await })
+        })
+        .collect();
+    // Let the asks reach the mailbox before the kill.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    probe.kill();
+    assert!(within(in_flight).await.unwrap().unwrap_err().is_stopped());
+    for ask in queued {
+        let result = within(ask).await.unwrap();
+        assert!(result.is_ok() || result.unwrap_err().is_stopped());
+    }
+    assert!(matches!(within(probe.wait()).await, StopReason::Killed));
+    assert_eq!(log.count("p stop killed"), 1);
+    assert!(within(probe.ask(Note("after"))).await.unwrap_err().is_stopped());
+}
+
+async fn kill_works_while_on_start_hangs() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe { start: Start::Hang, ..Probe::new("p", &log) });
+    let asks: Vec<_> = (0..3)
+        .map(|_| {
+            let probe = probe.clone();
+            tokio::spawn(async move { probe.ask(Note("never")).await })
+        })
+        .collect();
+    within(async {
+        while log.count("p start") == 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    probe.kill();
+    for ask in asks {
+        assert!(within(ask).await.unwrap().unwrap_err().is_stopped());
+    }
+    assert!(matches!(within(probe.wait()).await, StopReason::Killed));
+    assert_eq!(log.events(), ["p start", "p stop killed"]);
+}
+
+async fn children_stop_before_their_parents_on_stop() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let parent = runtime.spawn(Probe::new("parent", &log));
+    let first = within(parent.ask(SpawnChild("first"))).await.unwrap();
+    let second = within(parent.ask(SpawnChild("second"))).await.unwrap();
+    within(first.ask(Note("hi"))).await.unwrap();
+    within(second.ask(Note("hi"))).await.unwrap();
+    within(parent.stop()).await.unwrap();
+    let stops: Vec<_> = log.events().into_iter().filter(|e| e.contains(" stop ")).collect();
+    assert_eq!(stops, ["second stop normal", "first stop normal", "parent stop normal"]);
+    assert!(!first.is_alive() && !second.is_alive());
+}
+
+async fn dropping_every_ref_stops_the_actor() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe::new("p", &log));
+    probe.tell(Note("one")).await.unwrap();
+    probe.tell(Note("two")).await.unwrap();
+    drop(probe);
+    // Queued messages are still handled, then the actor stops normally.
+    within(async {
+        while runtime.actor_count() != 0 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(log.events(), ["p start", "p one", "p two", "p stop normal"]);
+}
+
+async fn actor_count_counts_actors_not_yet_stopped() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    assert_eq!(runtime.actor_count(), 0);
+    let a = runtime.spawn(Probe::new("a", &log));
+    let b = runtime.spawn(Probe::new("b", &log));
+    assert_eq!(runtime.actor_count(), 2);
+    within(a.stop()).await.unwrap();
+    assert_eq!(runtime.actor_count(), 1);
+    b.kill();
+    within(b.wait()).await;
+    assert_eq!(runtime.actor_count(), 0);
+}
+
+on_both_runtimes!(
+    on_start_runs_before_any_message,
+    graceful_stop_handles_queued_messages_first,
+    ctx_stop_finishes_the_queue_then_stops,
+    on_stop_runs_exactly_once_on_every_way_out,
+    kill_resolves_in_flight_and_queued_asks,
+    kill_works_while_on_start_hangs,
+    children_stop_before_their_parents_on_stop,
+    dropping_every_ref_stops_the_actor,
+    actor_count_counts_actors_not_yet_stopped,
+);

@@ -1,0 +1,142 @@
+//! Observability: every message is handled inside a `tracing` span that
+//! carries the actor id and type, the message type and the sender id, so a
+//! causal chain across actors can be rebuilt from the logs; the default crash
+//! policy logs through `tracing::error!`.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::sync::{Arc, Mutex};
+
+use support::within;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
+use tractor::prelude::*;
+
+/// Records the fields of every span named `handle`, and every error event.
+#[derive(Clone, Default)]
+struct Capture {
+    spans: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+    errors: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: Subscriber> Layer<S> for Capture {
+    fn on_new_span(&self, attrs: &Attributes<'_>, _id: &Id, _ctx: LayerContext<'_, S>) {
+        if attrs.metadata().name() == "handle" {
+            let mut fields = BTreeMap::new();
+            attrs.record(&mut Fields(&mut fields));
+            self.spans.lock().unwrap().push(fields);
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, _ctx: LayerContext<'_, S>) {
+        if *event.metadata().level() == tracing::Level::ERROR {
+            let mut fields = BTreeMap::new();
+            event.record(&mut Fields(&mut fields));
+            self.errors.lock().unwrap().push(fields);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Store;
+
+impl Actor for Store {}
+
+struct Load;
+
+impl Message<Store> for Load {
+    type Reply = u32;
+    async fn handle(self, _: &mut Store, _: &mut Context<Store>) -> u32 {
+        7
+    }
+}
+
+struct Explode;
+
+impl Message<Store> for Explode {
+    type Reply = ();
+    async fn handle(self, _: &mut Store, _: &mut Context<Store>) {
+        panic!("disk on fire")
+    }
+}
+
+struct Front {
+    store: ActorRef<Store>,
+}
+
+impl Actor for Front {}
+
+struct Request;
+
+impl Message<Front> for Request {
+    type Reply = u32;
+    async fn handle(self, front: &mut Front, ctx: &mut Context<Front>) -> u32 {
+        ctx.ask(&front.store, Load).await.unwrap()
+    }
+}
+
+// Current-thread only: the capturing subscriber is installed for this thread.
+#[tokio::test(flavor = "current_thread")]
+async fn each_message_is_handled_in_a_span_with_its_causal_fields() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(Registry::default().with(capture.clone()));
+
+    let runtime = Runtime::new();
+    let store = runtime.spawn(Store);
+    let front = runtime.spawn(Front { store: store.clone() });
+    assert_eq!(within(front.ask(Request)).await.unwrap(), 7);
+
+    let spans = capture.spans.lock().unwrap().clone();
+    assert_eq!(spans.len(), 2, "{spans:?}");
+    let outer = &spans[0];
+    assert_eq!(outer["actor.id"], front.id().to_string());
+    assert_eq!(outer["actor.type"], "Front");
+    assert_eq!(outer["message.type"], "Request");
+    assert_eq!(outer["sender"], "None");
+    // The inner span names the outer actor as its sender: the chain is rebuilt.
+    let inner = &spans[1];
+    assert_eq!(inner["actor.id"], store.id().to_string());
+    assert_eq!(inner["actor.type"], "Store");
+    assert_eq!(inner["message.type"], "Load");
+    assert_eq!(inner["sender"], format!("{:?}", Some(front.id())));
+
+    within(runtime.shutdown()).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_default_crash_policy_logs_an_error() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(Registry::default().with(capture.clone()));
+
+    let runtime = Runtime::new();
+    let store = runtime.spawn(Store);
+    assert!(within(store.ask(Explode)).await.unwrap_err().is_panicked());
+    within(store.wait()).await;
+
+    let errors = capture.errors.lock().unwrap().clone();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let error = &errors[0];
+    assert!(error["message"].contains("disk on fire"), "{error:?}");
+    assert_eq!(error["actor.id"], store.id().to_string());
+    assert_eq!(error["actor.type"], "Store");
+    assert_eq!(error["message.type"], "Explode");
+    assert_eq!(error["decision"], "Stop");
+    within(runtime.shutdown()).await;
+}

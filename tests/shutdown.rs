@@ -1,0 +1,135 @@
+//! Runtime shutdown: reverse spawn order, waits for all, refuses later
+//! spawns, and leaves no task behind.
+
+mod support;
+
+use std::time::Duration;
+
+use support::{Log, within};
+use tractor::prelude::*;
+
+struct Named {
+    name: String,
+    log: Log,
+    children: usize,
+    kids: Vec<ActorRef<Named>>,
+}
+
+impl Actor for Named {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        for i in 0..self.children {
+            let name = format!("{}.{i}", self.name);
+            let kid = ctx.spawn(named(&name, &self.log, 0));
+            self.kids.push(kid);
+        }
+        Ok(())
+    }
+
+    async fn on_stop(&mut self, _: &mut Context<Self>, reason: &StopReason) {
+        assert!(reason.is_normal());
+        self.log.push(format!("stop {}", self.name));
+    }
+}
+
+struct Work(u32);
+
+impl Message<Named> for Work {
+    type Reply = ();
+    async fn handle(self, n: &mut Named, _: &mut Context<Named>) {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        n.log.push(format!("{} work {}", n.name, self.0));
+    }
+}
+
+fn named(name: &str, log: &Log, children: usize) -> Named {
+    Named { name: name.to_owned(), log: log.clone(), children, kids: Vec::new() }
+}
+
+async fn shutdown_stops_in_reverse_spawn_order_and_waits() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let a = runtime.spawn(named("a", &log, 2));
+    let b = runtime.spawn(named("b", &log, 0));
+    // Queued work is handled before the actor stops (graceful).
+    for i in 0..3 {
+        b.tell(Work(i)).await.unwrap();
+    }
+    within(a.ask(Work(0))).await.unwrap();
+    assert_eq!(runtime.actor_count(), 4);
+    within(runtime.shutdown()).await;
+    assert_eq!(runtime.actor_count(), 0);
+    assert!(!a.is_alive() && !b.is_alive());
+    let stops: Vec<_> = log.events().into_iter().filter(|e| e.starts_with("stop")).collect();
+    // `a` spawns its children from `on_start`, after the test spawned `b`:
+    // the spawn order is a, b, a.0, a.1.
+    assert_eq!(stops, ["stop a.1", "stop a.0", "stop b", "stop a"]);
+    let b_work: Vec<_> = log.events().into_iter().filter(|e| e.starts_with("b work")).collect();
+    assert_eq!(b_work, ["b work 0", "b work 1", "b work 2"]);
+}
+
+async fn spawn_after_shutdown_returns_a_stopped_ref() {
+    let runtime = Runtime::new();
+    within(runtime.shutdown()).await;
+    let log = Log::default();
+    let late = runtime.spawn(named("late", &log, 0));
+    assert!(!late.is_alive());
+    assert!(within(late.ask(Work(1))).await.unwrap_err().is_stopped());
+    assert!(within(late.tell(Work(1))).await.unwrap_err().is_stopped());
+    assert!(late.try_tell(Work(1)).unwrap_err().is_stopped());
+    assert!(matches!(within(late.wait()).await, StopReason::StartFailed(e) if e.to_string().contains("shut down")));
+    assert!(log.events().is_empty(), "a refused actor never starts");
+    assert_eq!(runtime.actor_count(), 0);
+    // Shutting down twice is fine.
+    within(runtime.shutdown()).await;
+}
+
+async fn concurrent_shutdowns_both_wait_for_the_end() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let actors: Vec<_> = (0..20).map(|i| runtime.spawn(named(&format!("n{i}"), &log, 1))).collect();
+    // Let every parent start (and spawn its child) before shutting down:
+    // spawns made after the shutdown began are refused.
+    for a in &actors {
+        within(a.ask(Work(0))).await.unwrap();
+    }
+    let (one, two) = tokio::join!(within(runtime.shutdown()), within(runtime.shutdown()));
+    let ((), ()) = (one, two);
+    assert!(actors.iter().all(|a| !a.is_alive()));
+    assert_eq!(log.events().iter().filter(|e| e.starts_with("stop")).count(), 40);
+}
+
+/// No task spawned by tractor outlives `shutdown`.
+async fn no_task_survives_shutdown() {
+    let metrics = tokio::runtime::Handle::current().metrics();
+    let before = metrics.num_alive_tasks();
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let actors: Vec<_> = (0..100).map(|i| runtime.spawn(named(&format!("n{i}"), &log, 2))).collect();
+    for a in &actors {
+        within(a.ask(Work(0))).await.unwrap();
+    }
+    // Some stop on their own before the shutdown.
+    for a in actors.iter().take(10) {
+        within(a.stop()).await.unwrap();
+    }
+    assert!(metrics.num_alive_tasks() >= 270);
+    within(runtime.shutdown()).await;
+    // `shutdown` has awaited every actor task's JoinHandle. tokio wakes a
+    // JoinHandle a few instructions before it drops the finished task from
+    // its alive count, so give that bookkeeping a bounded moment.
+    for _ in 0..1000 {
+        if metrics.num_alive_tasks() == before {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(metrics.num_alive_tasks(), before);
+    assert_eq!(runtime.actor_count(), 0);
+}
+
+on_both_runtimes!(
+    shutdown_stops_in_reverse_spawn_order_and_waits,
+    spawn_after_shutdown_returns_a_stopped_ref,
+    concurrent_shutdowns_both_wait_for_the_end,
+    no_task_survives_shutdown,
+);
