@@ -187,7 +187,7 @@ impl StopReason {
 impl fmt::Display for StopReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StopReason::Normal => f.write_str("stopped"),
+            StopReason::Normal => f.write_str("normal"),
             StopReason::Killed => f.write_str("killed"),
             StopReason::Panicked(p) => write!(f, "panicked: {p}"),
             StopReason::StartFailed(e) => write!(f, "failed to start: {e}"),

@@ -1,1 +1,5 @@
 //! Ready-made actors.
+
+mod worker_pool;
+
+pub use worker_pool::{PoolStats, Reservation, Stats, Submit, TrySubmit, WorkerPool};
