@@ -1,0 +1,525 @@
+//! Code generation for `#[actor]`.
+//!
+//! Generated code names everything by absolute path (`::tractor::..`,
+//! `::core::..`) so it compiles whatever the user has in scope, and puts the
+//! user's spans on the tokens whose type errors the user must fix.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Generics, Ident, ItemImpl, Type, Visibility};
+
+use crate::ast::{ActorBlock, MessageFn};
+use crate::errors::{Errors, with_item};
+use crate::types;
+use crate::valid;
+
+/// `#[actor]`: the block as written (minus `#[message]`), then the generated
+/// items, then every error found.
+pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    if !args.is_empty() {
+        errors.spanned(
+            &args,
+            "`#[actor]` takes no arguments; options go on each method: `#[message(reply = T, name = N)]`",
+        );
+    }
+    let item: ItemImpl = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            let error = match syn::parse2::<syn::Item>(input.clone()) {
+                Ok(_) => syn::Error::new(
+                    Span::call_site(),
+                    "`#[actor]` goes on the actor's impl block: `#[actor] impl Counter { #[message] fn .. }`",
+                ),
+                Err(_) => error,
+            };
+            return with_item(input, error);
+        }
+    };
+    let mut block = ActorBlock::from_item(item, &mut errors);
+    let generated = if valid::check_block(&mut block, &mut errors) { generate(&block) } else { TokenStream::new() };
+    let item = &block.item;
+    let errors = errors.into_compile_errors();
+    quote! {
+        #item
+        #generated
+        #errors
+    }
+}
+
+/// Everything one message needs, worked out once.
+struct Plan<'a> {
+    message: &'a MessageFn,
+    /// The struct's name.
+    name: &'a Ident,
+    /// The struct's generics: the block's parameters its fields use.
+    generics: Generics,
+    /// `(field, type)` with `Self` replaced by the actor type.
+    fields: Vec<(&'a Ident, Type)>,
+    /// The `Reply` type, `Self` replaced.
+    reply: Type,
+}
+
+impl Plan<'_> {
+    /// `Push<T>`: the struct's type with its generics.
+    fn ty(&self) -> TokenStream {
+        let name = self.name;
+        let (_, ty_generics, _) = self.generics.split_for_impl();
+        quote!(#name #ty_generics)
+    }
+}
+
+fn generate(block: &ActorBlock) -> TokenStream {
+    let self_ty = &*block.item.self_ty;
+    let plans: Vec<Plan<'_>> = block
+        .messages
+        .iter()
+        .filter(|message| !message.skipped)
+        .map(|message| {
+            let fields: Vec<(&Ident, Type)> =
+                message.args.iter().map(|arg| (&arg.field, types::replace_self_in_type(&arg.ty, self_ty))).collect();
+            let generics = types::generics_used_by(&block.item.generics, fields.iter().map(|(_, ty)| ty));
+            let reply = message
+                .options
+                .reply
+                .clone()
+                .or_else(|| message.forward_target().cloned())
+                .or_else(|| message.output().cloned())
+                .unwrap_or_else(|| syn::parse_quote!(()));
+            let reply = types::replace_self_in_type(&reply, self_ty);
+            Plan { message, name: &message.name, generics, fields, reply }
+        })
+        .collect();
+    if plans.is_empty() {
+        return TokenStream::new();
+    }
+
+    let mut out = TokenStream::new();
+    for plan in &plans {
+        out.extend(message_struct(block, plan));
+        out.extend(message_impl(block, plan));
+    }
+    out.extend(dispatch(block, &plans));
+    out.extend(ref_ext(block, &plans));
+    out
+}
+
+/// `Add<T>` → "`Add<T>`" for docs: the token text without the spaces `quote`
+/// puts around punctuation.
+fn pretty(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' {
+            let prev = if i > 0 { chars[i - 1] } else { ' ' };
+            let next = chars.get(i + 1).copied().unwrap_or(' ');
+            let glue_left = matches!(next, '<' | '>' | ',' | ':' | ')' | ']' | ';');
+            let glue_right = matches!(prev, '<' | '&' | ':' | '(' | '[' | '\'');
+            if glue_left || glue_right {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out.replace("->", " -> ").replace("  ", " ")
+}
+
+fn message_struct(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
+    let message = plan.message;
+    let vis = message.vis();
+    let name = plan.name;
+    let cfgs = &message.cfgs;
+    let method = format!("{}::{}", block.name, message.method.sig.ident.to_string().trim_start_matches("r#"));
+    let summary = format!(
+        "Message of `{}`, generated by `#[actor]` from `{method}`; its reply is `{}`.",
+        block.name,
+        pretty(&plan.reply)
+    );
+    let docs = if message.docs.is_empty() {
+        quote!(#[doc = #summary])
+    } else {
+        let docs = &message.docs;
+        let summary = format!("\n{summary}");
+        quote!(#(#docs)* #[doc = ""] #[doc = #summary])
+    };
+    let derives = &message.options.derives;
+    let derive = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
+    let generics = &plan.generics;
+    let where_clause = &plan.generics.where_clause;
+    let body = if plan.fields.is_empty() {
+        quote!(;)
+    } else {
+        let fields = plan.fields.iter().map(|(field, ty)| {
+            let doc = format!("The `{}` argument of `{method}`.", field.to_string().trim_start_matches("r#"));
+            quote!(#[doc = #doc] pub #field: #ty)
+        });
+        quote!(#where_clause { #(#fields,)* })
+    };
+    quote! {
+        #(#cfgs)*
+        #docs
+        #derive
+        #[allow(missing_debug_implementations, unreachable_pub, dead_code)]
+        #vis struct #name #generics #body
+    }
+}
+
+/// The hidden parameters of the generated handlers.
+struct Params {
+    actor: Ident,
+    ctx: Ident,
+}
+
+fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
+    let message = plan.message;
+    let self_ty = &*block.item.self_ty;
+    let (impl_generics, _, where_clause) = block.item.generics.split_for_impl();
+    let ty = plan.ty();
+    let reply = &plan.reply;
+    let cfgs = &message.cfgs;
+    let method_span = message.method.sig.ident.span();
+    // Errors about the handler's future (`Send`, lifetimes) point at the method.
+    let future = quote_spanned! {method_span=>
+        impl ::core::future::Future<Output = Self::Reply> + ::core::marker::Send
+    };
+    let now = quote!(::tractor::__private::Now<Self, Self::Reply>);
+    let outcome = quote!(::tractor::__private::Outcome<Self::Reply>);
+
+    let body = if message.broken {
+        // The method cannot be called; a compile error is already reported.
+        // A body that type-checks keeps the rest of the crate error-free.
+        quote! {
+            fn handle(
+                self,
+                _actor: &mut #self_ty,
+                _ctx: &mut ::tractor::Context<#self_ty>,
+            ) -> #future {
+                ::core::future::pending()
+            }
+        }
+    } else {
+        let params = Params {
+            actor: Ident::new("actor", Span::call_site()),
+            ctx: Ident::new(if message.ctx.is_some() { "ctx" } else { "_ctx" }, Span::call_site()),
+        };
+        let Params { actor, ctx } = &params;
+        let call = call(block, plan, &params);
+        let is_async = message.method.sig.asyncness.is_some();
+        let forward = message.forward_target().is_some();
+        let sig = |name: &str, output: &TokenStream| {
+            let name = Ident::new(name, Span::call_site());
+            quote! {
+                fn #name(
+                    self,
+                    #actor: &mut #self_ty,
+                    #ctx: &mut ::tractor::Context<#self_ty>,
+                ) -> #output
+            }
+        };
+        let handle = sig("handle", &future);
+        let now_sig = sig("__handle_now", &now);
+        let later_sig = sig(
+            "__handle_later",
+            &quote_spanned! {method_span=>
+                impl ::core::future::Future<Output = #outcome> + ::core::marker::Send
+            },
+        );
+        match (is_async, forward) {
+            // One call, no future to allocate: the runtime answers at once.
+            (false, false) => quote! {
+                #[inline]
+                #handle { async move { #call } }
+                #[inline]
+                #now_sig { ::tractor::__private::Now::Reply(#call) }
+            },
+            (true, false) => quote! {
+                #[inline]
+                #handle { async move { #call } }
+            },
+            // The forward is handed to the runtime, so this actor is free at once.
+            (false, true) => quote! {
+                #[inline]
+                #handle { async move { ::tractor::Forward::__wait(#call).await } }
+                #[inline]
+                #now_sig { ::tractor::__private::Now::Forward(#call) }
+            },
+            (true, true) => quote! {
+                #[inline]
+                #handle { async move { ::tractor::Forward::__wait(#call).await } }
+                #[inline]
+                #later_sig { async move { ::tractor::__private::Outcome::Forward(#call) } }
+            },
+        }
+    };
+    quote! {
+        #(#cfgs)*
+        #[automatically_derived]
+        impl #impl_generics ::tractor::Message<#self_ty> for #ty #where_clause {
+            type Reply = #reply;
+            #body
+        }
+    }
+}
+
+/// `<Counter>::add_from(actor, ctx, self.other).await`, spanned at the
+/// method's return type, so a reply of the wrong type is reported there.
+fn call(block: &ActorBlock, plan: &Plan<'_>, params: &Params) -> TokenStream {
+    let message = plan.message;
+    let self_ty = &*block.item.self_ty;
+    let method = &message.method.sig.ident;
+    let Params { actor, ctx } = params;
+    let ctx = message.ctx.as_ref().map(|ctx_ty| {
+        // A `Context` of another actor is reported at the user's type.
+        quote_spanned!(ctx_ty.span()=> #ctx,)
+    });
+    let fields = plan.fields.iter().map(|(field, _)| quote!(self.#field));
+    let span = message.output().map_or_else(|| method.span(), |output| output.span());
+    let await_ = message.method.sig.asyncness.map(|_| quote_spanned!(span=> .await));
+    quote_spanned! {span=>
+        <#self_ty>::#method(#actor, #ctx #(#fields),*) #await_
+    }
+}
+
+/// The most visible of the messages' visibilities: that of the block items.
+fn widest_vis<'a>(plans: &'a [Plan<'_>]) -> &'a Visibility {
+    fn rank(vis: &Visibility) -> u8 {
+        match vis {
+            Visibility::Public(_) => 3,
+            Visibility::Restricted(restricted) if restricted.path.is_ident("crate") => 2,
+            Visibility::Restricted(restricted) if restricted.path.is_ident("self") => 0,
+            Visibility::Restricted(_) => 1,
+            Visibility::Inherited => 0,
+        }
+    }
+    plans.iter().map(|plan| plan.message.vis()).max_by_key(|vis| rank(vis)).unwrap_or(&Visibility::Inherited)
+}
+
+/// `CounterMessage`, `CounterReply`, their `From` and `Message` impls.
+fn dispatch(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
+    let actor = &block.name;
+    let self_ty = &*block.item.self_ty;
+    let vis = widest_vis(plans);
+    let span = block.name.span();
+    let enum_name = format_ident!("{}Message", actor, span = span);
+    let reply_name = format_ident!("{}Reply", actor, span = span);
+    let (impl_generics, _, where_clause) = block.item.generics.split_for_impl();
+    let enum_generics = types::generics_used_by(
+        &block.item.generics,
+        plans.iter().flat_map(|plan| plan.fields.iter().map(|(_, ty)| ty)),
+    );
+    let reply_generics = types::generics_used_by(&block.item.generics, plans.iter().map(|plan| &plan.reply));
+    let (_, enum_ty_generics, _) = enum_generics.split_for_impl();
+    let (_, reply_ty_generics, _) = reply_generics.split_for_impl();
+    let enum_where = &enum_generics.where_clause;
+    let reply_where = &reply_generics.where_clause;
+
+    let cfgs: Vec<_> = plans.iter().map(|plan| &plan.message.cfgs).collect();
+    let variants: Vec<&Ident> = plans.iter().map(|plan| plan.name).collect();
+    let message_tys: Vec<TokenStream> = plans.iter().map(Plan::ty).collect();
+    let replies: Vec<&Type> = plans.iter().map(|plan| &plan.reply).collect();
+    let variant_docs = plans.iter().map(|plan| format!("A `{}` message.", pretty(&plan.ty())));
+    let reply_docs =
+        plans.iter().map(|plan| format!("The reply to a `{}` message: `{}`.", pretty(&plan.ty()), pretty(&plan.reply)));
+    let enum_doc = format!(
+        "Any message of `{actor}`: one variant per `#[message]` method of its `#[actor]` block.\n\n\
+         Built with `From` (`{enum_name}::from(msg)` or `msg.into()`) and sent like any message; \
+         the reply is the [`{reply_name}`] variant of the same name. Use it to hold or queue \
+         \"any message of this actor\" in one type."
+    );
+    let reply_doc = format!(
+        "The reply to a [`{enum_name}`]: the variant named like the message that was sent, \
+         holding that message's reply."
+    );
+
+    let from_impls = plans.iter().zip(&message_tys).map(|(plan, ty)| {
+        let cfgs = &plan.message.cfgs;
+        let (from_impl_generics, _, _) = enum_generics.split_for_impl();
+        let variant = plan.name;
+        quote! {
+            #(#cfgs)*
+            #[automatically_derived]
+            impl #from_impl_generics ::core::convert::From<#ty> for #enum_name #enum_ty_generics #enum_where {
+                #[inline]
+                fn from(message: #ty) -> Self {
+                    Self::#variant(message)
+                }
+            }
+        }
+    });
+
+    let trait_ = quote!(::tractor::Message<#self_ty>);
+    let now = quote!(::tractor::__private::Now);
+    // A sync reply is passed through without a future. A forwarding message
+    // is handled through `handle`, which waits for the target's reply: a
+    // `Forward<R>` cannot be turned into a `Forward<CounterReply>`.
+    let now_arms = plans.iter().zip(&message_tys).map(|(plan, ty)| {
+        let cfgs = &plan.message.cfgs;
+        let variant = plan.name;
+        if plan.message.forward_target().is_some() {
+            quote! {
+                #(#cfgs)*
+                Self::#variant(message) => #now::Later(Self::#variant(message)),
+            }
+        } else {
+            quote! {
+                #(#cfgs)*
+                Self::#variant(message) => match <#ty as #trait_>::__handle_now(message, actor, ctx) {
+                    #now::Reply(reply) => #now::Reply(#reply_name::#variant(reply)),
+                    #now::Later(message) => #now::Later(Self::#variant(message)),
+                    #now::Forward(_) => ::core::unreachable!("a generated handler that does not return `Forward` never forwards"),
+                },
+            }
+        }
+    });
+
+    quote! {
+        #[doc = #enum_doc]
+        #[allow(missing_debug_implementations, unreachable_pub, dead_code, private_interfaces)]
+        #vis enum #enum_name #enum_generics #enum_where {
+            #(
+                #(#cfgs)*
+                #[doc = #variant_docs]
+                #variants(#message_tys),
+            )*
+        }
+
+        #[doc = #reply_doc]
+        #[allow(missing_debug_implementations, unreachable_pub, dead_code, private_interfaces)]
+        #vis enum #reply_name #reply_generics #reply_where {
+            #(
+                #(#cfgs)*
+                #[doc = #reply_docs]
+                #variants(#replies),
+            )*
+        }
+
+        #(#from_impls)*
+
+        #[automatically_derived]
+        impl #impl_generics #trait_ for #enum_name #enum_ty_generics #where_clause {
+            type Reply = #reply_name #reply_ty_generics;
+
+            fn handle(
+                self,
+                actor: &mut #self_ty,
+                ctx: &mut ::tractor::Context<#self_ty>,
+            ) -> impl ::core::future::Future<Output = Self::Reply> + ::core::marker::Send {
+                async move {
+                    match self {
+                        #(
+                            #(#cfgs)*
+                            Self::#variants(message) => #reply_name::#variants(
+                                <#message_tys as #trait_>::handle(message, actor, ctx).await,
+                            ),
+                        )*
+                    }
+                }
+            }
+
+            #[inline]
+            fn __handle_now(
+                self,
+                actor: &mut #self_ty,
+                ctx: &mut ::tractor::Context<#self_ty>,
+            ) -> #now<Self, Self::Reply> {
+                match self {
+                    #(#now_arms)*
+                }
+            }
+        }
+    }
+}
+
+/// `CounterRefExt`: the typed methods on `ActorRef<Counter>`.
+fn ref_ext(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
+    let actor = &block.name;
+    let self_ty = &*block.item.self_ty;
+    let vis = widest_vis(plans);
+    let trait_name = format_ident!("{}RefExt", actor, span = block.name.span());
+    let generics = &block.item.generics;
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    let plans: Vec<&Plan<'_>> = plans.iter().filter(|plan| !plan.message.no_ref_method).collect();
+
+    let signatures: Vec<TokenStream> = plans
+        .iter()
+        .map(|plan| {
+            let method = &plan.message.method.sig.ident;
+            let args = plan.fields.iter().map(|(field, ty)| quote!(#field: #ty));
+            let ty = plan.ty();
+            quote! {
+                fn #method(&self, #(#args),*) -> ::tractor::Request<'_, #self_ty, #ty>
+            }
+        })
+        .collect();
+    let declarations = plans.iter().zip(&signatures).map(|(plan, signature)| {
+        let message = plan.message;
+        let cfgs = &message.cfgs;
+        let summary = format!(
+            "Sends `{}` to the actor. `.await` the request to ask for the reply (`{}`); or call \
+             `.tell()`, `.try_tell()`, `.try_ask()` or `.timeout(d)` on it.",
+            pretty(&plan.ty()),
+            pretty(&plan.reply)
+        );
+        let docs = if message.docs.is_empty() {
+            quote!(#[doc = #summary])
+        } else {
+            let docs = &message.docs;
+            let summary = format!("\n{summary}");
+            quote!(#(#docs)* #[doc = ""] #[doc = #summary])
+        };
+        quote! {
+            #(#cfgs)*
+            #docs
+            #[must_use = "a request does nothing until it is awaited (ask) or sent with `.tell()`"]
+            #signature;
+        }
+    });
+    let definitions = plans.iter().zip(&signatures).map(|(plan, signature)| {
+        let cfgs = &plan.message.cfgs;
+        let name = plan.name;
+        let fields = plan.fields.iter().map(|(field, _)| field);
+        let construct = if plan.fields.is_empty() { quote!(#name) } else { quote!(#name { #(#fields),* }) };
+        quote! {
+            #(#cfgs)*
+            #[inline]
+            #signature {
+                ::tractor::ActorRef::ask(self, #construct)
+            }
+        }
+    });
+    let doc = format!(
+        "Typed requests on `ActorRef<{actor}>`, generated by `#[actor]`: one method per `#[message]` \
+         method, taking the same arguments and returning the same `Request` as `ActorRef::ask`.\n\n\
+         In scope wherever the actor's module is glob-imported (`use path::to::module::*;`), or \
+         import it by name: `use path::to::{trait_name};`."
+    );
+    quote! {
+        #[doc = #doc]
+        #[allow(private_interfaces, private_bounds, unreachable_pub, dead_code)]
+        #vis trait #trait_name #generics #where_clause {
+            #(#declarations)*
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #trait_name #ty_generics for ::tractor::ActorRef<#self_ty> #where_clause {
+            #(#definitions)*
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pretty_types() {
+        let ty: Type = syn::parse_quote!(Option<Vec<(u8, &'static str)>>);
+        assert_eq!(pretty(&ty), "Option<Vec<(u8, &'static str)>>");
+        let ty: Type = syn::parse_quote!(());
+        assert_eq!(pretty(&ty), "()");
+        let ty: Type = syn::parse_quote!(std::collections::HashMap<String, T>);
+        assert_eq!(pretty(&ty), "std::collections::HashMap<String, T>");
+    }
+}

@@ -1,0 +1,342 @@
+//! Helpers over types and generics shared by the checks and the generator.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Ident, Spacing, TokenStream, TokenTree};
+use quote::{ToTokens, quote};
+use syn::{GenericArgument, GenericParam, Generics, PathArguments, Type, WherePredicate};
+
+/// `add_from` → `AddFrom`, `r#type` → `Type`, `get_2d` → `Get2d`.
+pub(crate) fn upper_camel(snake: &str) -> String {
+    let snake = snake.strip_prefix("r#").unwrap_or(snake);
+    let mut out = String::with_capacity(snake.len());
+    for word in snake.split('_').filter(|word| !word.is_empty()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            out.push_str(chars.as_str());
+        }
+    }
+    out
+}
+
+/// Rewrites `Self` (the actor, inside the `impl` block) to the actor's type,
+/// so a type can be moved out of the block: `ActorRef<Self>` →
+/// `ActorRef<Stack<T>>`, `Self::Item` → `<Stack<T>>::Item`.
+pub(crate) fn replace_self(tokens: TokenStream, self_ty: &Type) -> TokenStream {
+    let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = TokenStream::new();
+    for (i, token) in tokens.iter().enumerate() {
+        match token {
+            TokenTree::Ident(ident) if ident == "Self" => {
+                let path_follows = matches!(
+                    (tokens.get(i + 1), tokens.get(i + 2)),
+                    (Some(TokenTree::Punct(a)), Some(TokenTree::Punct(b)))
+                        if a.as_char() == ':' && a.spacing() == Spacing::Joint && b.as_char() == ':'
+                );
+                // Keep the user's span so errors still point at their `Self`.
+                let self_ty = respan(self_ty.to_token_stream(), ident.span());
+                if path_follows {
+                    out.extend(quote!(<#self_ty>));
+                } else {
+                    out.extend(self_ty);
+                }
+            }
+            TokenTree::Group(group) => {
+                let mut new = proc_macro2::Group::new(group.delimiter(), replace_self(group.stream(), self_ty));
+                new.set_span(group.span());
+                out.extend([TokenTree::Group(new)]);
+            }
+            other => out.extend([other.clone()]),
+        }
+    }
+    out
+}
+
+/// [`replace_self`] for a type.
+pub(crate) fn replace_self_in_type(ty: &Type, self_ty: &Type) -> Type {
+    syn::parse2(replace_self(ty.to_token_stream(), self_ty)).unwrap_or_else(|_| ty.clone())
+}
+
+fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &mut token {
+                let mut new = proc_macro2::Group::new(group.delimiter(), respan(group.stream(), span));
+                new.set_span(span);
+                *group = new;
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}
+
+/// A generic parameter of the `impl` block, by the name it is written with.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum ParamName {
+    /// A type or const parameter: `T`, `N`.
+    Ident(String),
+    /// A lifetime parameter, without the quote: `a` for `'a`.
+    Lifetime(String),
+}
+
+fn param_name(param: &GenericParam) -> ParamName {
+    match param {
+        GenericParam::Lifetime(lt) => ParamName::Lifetime(lt.lifetime.ident.to_string()),
+        GenericParam::Type(ty) => ParamName::Ident(ty.ident.to_string()),
+        GenericParam::Const(c) => ParamName::Ident(c.ident.to_string()),
+    }
+}
+
+/// Which of `generics`' parameters appear in `tokens`.
+fn mentioned(tokens: TokenStream, generics: &Generics, found: &mut BTreeSet<ParamName>) {
+    let names: BTreeSet<ParamName> = generics.params.iter().map(param_name).collect();
+    scan(tokens, &names, found);
+}
+
+fn scan(tokens: TokenStream, names: &BTreeSet<ParamName>, found: &mut BTreeSet<ParamName>) {
+    let mut after_quote = false;
+    for token in tokens {
+        match token {
+            TokenTree::Ident(ident) => {
+                let name = ident.to_string();
+                let name = if after_quote { ParamName::Lifetime(name) } else { ParamName::Ident(name) };
+                if names.contains(&name) {
+                    found.insert(name);
+                }
+                after_quote = false;
+            }
+            TokenTree::Punct(punct) => after_quote = punct.as_char() == '\'',
+            TokenTree::Group(group) => {
+                scan(group.stream(), names, found);
+                after_quote = false;
+            }
+            TokenTree::Literal(_) => after_quote = false,
+        }
+    }
+}
+
+/// The part of the `impl` block's generics that `types` use: the parameters
+/// they mention, with those parameters' bounds and where-predicates that
+/// mention only kept parameters. A message struct carries only these, so
+/// `Pop` stays `Pop` in `impl<T> Stack<T>` while `Push` is `Push<T>`.
+pub(crate) fn generics_used_by<'a>(generics: &Generics, types: impl IntoIterator<Item = &'a Type>) -> Generics {
+    let mut used = BTreeSet::new();
+    for ty in types {
+        mentioned(ty.to_token_stream(), generics, &mut used);
+    }
+    let only_kept = |tokens: TokenStream| {
+        let mut found = BTreeSet::new();
+        mentioned(tokens, generics, &mut found);
+        found.is_subset(&used)
+    };
+    let mut out = Generics::default();
+    for param in &generics.params {
+        if !used.contains(&param_name(param)) {
+            continue;
+        }
+        let mut param = param.clone();
+        match &mut param {
+            GenericParam::Type(ty) => {
+                ty.bounds = std::mem::take(&mut ty.bounds)
+                    .into_iter()
+                    .filter(|bound| only_kept(bound.to_token_stream()))
+                    .collect();
+                if ty.bounds.is_empty() {
+                    ty.colon_token = None;
+                }
+            }
+            GenericParam::Lifetime(lt) => {
+                lt.bounds = std::mem::take(&mut lt.bounds)
+                    .into_iter()
+                    .filter(|bound| only_kept(bound.to_token_stream()))
+                    .collect();
+                if lt.bounds.is_empty() {
+                    lt.colon_token = None;
+                }
+            }
+            GenericParam::Const(_) => {}
+        }
+        out.params.push(param);
+    }
+    if !out.params.is_empty() {
+        out.lt_token = Some(Default::default());
+        out.gt_token = Some(Default::default());
+    }
+    if let Some(where_clause) = &generics.where_clause {
+        let kept: Vec<WherePredicate> = where_clause
+            .predicates
+            .iter()
+            .filter(|predicate| {
+                let mut found = BTreeSet::new();
+                mentioned(predicate.to_token_stream(), generics, &mut found);
+                !found.is_empty() && found.is_subset(&used)
+            })
+            .cloned()
+            .collect();
+        if !kept.is_empty() {
+            out.make_where_clause().predicates.extend(kept);
+        }
+    }
+    out
+}
+
+/// `R` when `ty` is written `Forward<R>` (any path ending in `Forward` with
+/// one type argument).
+pub(crate) fn forward_target(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    if last.ident != "Forward" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    });
+    match (types.next(), types.next(), args.args.len()) {
+        (Some(target), None, 1) => Some(target),
+        _ => None,
+    }
+}
+
+/// The actor type of `ctx`'s type when it is written `&mut Context<A>` or
+/// `&Context<A>` (any path ending in `Context` with one type argument).
+pub(crate) fn context_actor(ty: &Type) -> Option<&Type> {
+    let Type::Reference(reference) = ty else {
+        return None;
+    };
+    context_path_actor(&reference.elem)
+}
+
+/// `A` when `ty` is `Context<A>` (a path ending in `Context`).
+pub(crate) fn context_path_actor(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    if last.ident != "Context" {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(actor)) if args.args.len() == 1 => Some(actor),
+        _ => None,
+    }
+}
+
+/// The first part of `ty` a message field cannot hold: a borrowed reference
+/// (fields must be `'static`), `impl Trait` or `_`.
+pub(crate) fn unowned_part(ty: &Type) -> Option<(TokenStream, &'static str)> {
+    match ty {
+        Type::Reference(reference) => {
+            if reference.lifetime.as_ref().is_some_and(|lifetime| lifetime.ident == "static") {
+                unowned_part(&reference.elem)
+            } else {
+                Some((reference.to_token_stream(), "a borrowed reference"))
+            }
+        }
+        Type::ImplTrait(it) => Some((it.to_token_stream(), "`impl Trait`")),
+        Type::Infer(it) => Some((it.to_token_stream(), "`_`")),
+        Type::Array(array) => unowned_part(&array.elem),
+        Type::Slice(slice) => unowned_part(&slice.elem),
+        Type::Paren(paren) => unowned_part(&paren.elem),
+        Type::Group(group) => unowned_part(&group.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().find_map(unowned_part),
+        Type::Path(path) => path.path.segments.iter().find_map(|segment| {
+            let PathArguments::AngleBracketed(args) = &segment.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|arg| match arg {
+                GenericArgument::Type(ty) => unowned_part(ty),
+                GenericArgument::Lifetime(lifetime) if lifetime.ident == "_" => {
+                    Some((lifetime.to_token_stream(), "an elided lifetime `'_`"))
+                }
+                _ => None,
+            })
+        }),
+        _ => None,
+    }
+}
+
+/// The name of the actor in `impl Counter` / `impl<T> path::Stack<T>`.
+pub(crate) fn self_ident(self_ty: &Type) -> Option<&Ident> {
+    match self_ty {
+        Type::Path(path) if path.qself.is_none() => path.path.segments.last().map(|s| &s.ident),
+        Type::Group(group) => self_ident(&group.elem),
+        Type::Paren(paren) => self_ident(&paren.elem),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    #[test]
+    fn camel_case() {
+        assert_eq!(upper_camel("add_from"), "AddFrom");
+        assert_eq!(upper_camel("get"), "Get");
+        assert_eq!(upper_camel("r#type"), "Type");
+        assert_eq!(upper_camel("_private"), "Private");
+        assert_eq!(upper_camel("get_2d"), "Get2d");
+        assert_eq!(upper_camel("a__b"), "AB");
+    }
+
+    #[test]
+    fn self_is_replaced() {
+        let self_ty: Type = parse_quote!(Stack<T>);
+        let ty: Type = parse_quote!(ActorRef<Self>);
+        let out = replace_self_in_type(&ty, &self_ty);
+        assert_eq!(out.to_token_stream().to_string(), "ActorRef < Stack < T > >");
+        let ty: Type = parse_quote!(Vec<Self::Item>);
+        let out = replace_self_in_type(&ty, &self_ty);
+        assert_eq!(out.to_token_stream().to_string(), "Vec < < Stack < T > > :: Item >");
+    }
+
+    #[test]
+    fn only_used_generics_are_kept() {
+        let generics: Generics = parse_quote!(<'a, T: Send + Clone + 'static, U: From<T>, const N: usize>);
+        let mut generics = generics;
+        generics.where_clause = Some(parse_quote!(where T: Default, U: Into<T>, 'a: 'static));
+        let field: Type = parse_quote!(Vec<T>);
+        let kept = generics_used_by(&generics, [&field]);
+        assert_eq!(kept.to_token_stream().to_string(), "< T : Send + Clone + 'static >");
+        assert_eq!(kept.where_clause.to_token_stream().to_string(), "where T : Default");
+        let field: Type = parse_quote!([U; N]);
+        let kept = generics_used_by(&generics, [&field]);
+        assert_eq!(kept.to_token_stream().to_string(), "< U , const N : usize >");
+        let field: Type = parse_quote!(&'a str);
+        let kept = generics_used_by(&generics, [&field]);
+        assert_eq!(kept.to_token_stream().to_string(), "< 'a >");
+        let unit = generics_used_by(&generics, []);
+        assert!(unit.params.is_empty() && unit.where_clause.is_none());
+    }
+
+    #[test]
+    fn forward_is_detected_by_its_last_segment() {
+        let ty: Type = parse_quote!(tractor::Forward<i64>);
+        assert!(forward_target(&ty).is_some());
+        let ty: Type = parse_quote!(Forwarded<i64>);
+        assert!(forward_target(&ty).is_none());
+    }
+
+    #[test]
+    fn unowned_fields_are_found() {
+        let ty: Type = parse_quote!(Vec<&str>);
+        assert!(unowned_part(&ty).is_some());
+        let ty: Type = parse_quote!(&'static str);
+        assert!(unowned_part(&ty).is_none());
+        let ty: Type = parse_quote!((u8, impl Send));
+        assert!(unowned_part(&ty).is_some());
+    }
+}
