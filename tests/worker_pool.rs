@@ -1,0 +1,254 @@
+//! The ready-made `WorkerPool`: limits, reservations, first-come-first-served
+//! queueing, completion notices that never stall the pool, panicking jobs,
+//! graceful stop versus kill.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use support::within;
+use tokio::sync::{Notify, mpsc, oneshot};
+use tractor::actors::{PoolStats, Stats, Submit, TrySubmit, WorkerPool};
+use tractor::prelude::*;
+
+/// A job that reports when it starts and finishes only when released.
+fn gated(started: &mpsc::UnboundedSender<u32>, n: u32, release: &Arc<Notify>) -> impl Future<Output = ()> + use<> {
+    let (started, release) = (started.clone(), release.clone());
+    async move {
+        let _ = started.send(n);
+        release.notified().await;
+    }
+}
+
+/// Counts completion notices.
+#[derive(Default)]
+struct Inbox {
+    done: Vec<u32>,
+}
+
+impl Actor for Inbox {}
+
+struct Done(u32);
+
+impl Message<Inbox> for Done {
+    type Reply = ();
+    async fn handle(self, inbox: &mut Inbox, _: &mut Context<Inbox>) {
+        inbox.done.push(self.0);
+    }
+}
+
+struct Received;
+
+impl Message<Inbox> for Received {
+    type Reply = Vec<u32>;
+    async fn handle(self, inbox: &mut Inbox, _: &mut Context<Inbox>) -> Vec<u32> {
+        inbox.done.clone()
+    }
+}
+
+/// Parks the inbox until released.
+struct Block(Arc<Notify>);
+
+impl Message<Inbox> for Block {
+    type Reply = ();
+    async fn handle(self, _: &mut Inbox, _: &mut Context<Inbox>) {
+        self.0.notified().await;
+    }
+}
+
+async fn an_unlimited_pool_grants_at_once() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(None));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    for n in 0..20 {
+        let reservation = within(pool.ask(Submit::new(gated(&started, n, &release)))).await.unwrap();
+        assert!(!reservation.is_pending());
+        within(reservation).await.unwrap();
+    }
+    for _ in 0..20 {
+        within(starts.recv()).await.unwrap();
+    }
+    assert_eq!(within(pool.ask(Stats)).await.unwrap().running, 20);
+    release.notify_waiters();
+    within(runtime.shutdown()).await;
+}
+
+async fn try_submit_is_refused_when_full_and_accepted_after_a_slot_frees() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let inbox = runtime.spawn(Inbox::default());
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    let first = TrySubmit::new(gated(&started, 1, &release)).notify(&inbox, Done(1));
+    assert!(within(pool.ask(first)).await.unwrap());
+    assert_eq!(within(starts.recv()).await, Some(1));
+    assert!(!within(pool.ask(TrySubmit::new(async {}))).await.unwrap(), "full");
+    release.notify_one();
+    // The notice arrives after the pool reaped the job and freed its slot.
+    within(async {
+        while within(inbox.ask(Received)).await.unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(within(pool.ask(TrySubmit::new(async {}))).await.unwrap(), "a slot is free again");
+    within(runtime.shutdown()).await;
+}
+
+async fn submit_queues_and_its_reservation_stays_pending_until_a_slot_frees() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    within(within(pool.ask(Submit::new(gated(&started, 1, &release)))).await.unwrap()).await.unwrap();
+    let queued = within(pool.ask(Submit::new(gated(&started, 2, &release)))).await.unwrap();
+    assert!(queued.is_pending());
+    // TrySubmit never jumps the queue, even once the slot frees.
+    assert!(!within(pool.ask(TrySubmit::new(async {}))).await.unwrap());
+    assert_eq!(within(pool.ask(Stats)).await.unwrap(), PoolStats { running: 1, queued: 1, completed: 0, panicked: 0 });
+    assert_eq!(within(starts.recv()).await, Some(1));
+    release.notify_one();
+    within(queued).await.unwrap();
+    assert_eq!(within(starts.recv()).await, Some(2));
+    release.notify_one();
+    within(runtime.shutdown()).await;
+}
+
+async fn a_busy_notice_recipient_does_not_stall_the_pool() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(2)));
+    // A recipient with room for one message, parked on a handler.
+    let inbox = runtime.spawn_with(Inbox::default(), Mailbox::bounded(1));
+    let unblock = Arc::new(Notify::new());
+    within(inbox.tell(Block(unblock.clone()))).await.unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    for n in 0..10 {
+        let ran = ran.clone();
+        let job = Submit::new(async move {
+            ran.fetch_add(1, Ordering::SeqCst);
+        })
+        .notify(&inbox, Done(n));
+        within(within(pool.ask(job)).await.unwrap()).await.unwrap();
+    }
+    // All ten jobs ran although their notices cannot be delivered yet.
+    within(async {
+        while within(pool.ask(Stats)).await.unwrap().completed < 10 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(ran.load(Ordering::SeqCst), 10);
+    unblock.notify_one();
+    within(async {
+        while within(inbox.ask(Received)).await.unwrap().len() < 10 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    within(runtime.shutdown()).await;
+}
+
+async fn a_panicking_job_frees_its_slot_and_is_counted() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let inbox = runtime.spawn(Inbox::default());
+    let job = Submit::new(async { panic!("job failed") }).notify(&inbox, Done(7));
+    within(within(pool.ask(job)).await.unwrap()).await.unwrap();
+    within(async {
+        while within(inbox.ask(Received)).await.unwrap().is_empty() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    let stats = within(pool.ask(Stats)).await.unwrap();
+    assert_eq!((stats.running, stats.panicked), (0, 1));
+    assert!(within(pool.ask(TrySubmit::new(async {}))).await.unwrap());
+    assert!(pool.is_alive());
+    within(runtime.shutdown()).await;
+}
+
+async fn graceful_stop_lets_running_jobs_finish_and_kill_drops_them() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let (tx, rx) = oneshot::channel();
+    let release = Arc::new(Notify::new());
+    let gate = release.clone();
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let job = Submit::new(async move {
+        let _ = started.send(0);
+        gate.notified().await;
+        let _ = tx.send("finished");
+    });
+    within(within(pool.ask(job)).await.unwrap()).await.unwrap();
+    let waiting = within(pool.ask(Submit::new(async {}))).await.unwrap();
+    within(starts.recv()).await.unwrap();
+    let stopping = tokio::spawn({
+        let pool = pool.clone();
+        async move { pool.stop().await }
+    });
+    // Release the running job only once the stop is in force (sends refused).
+    within(async {
+        while pool.try_tell(Stats).is_ok() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    release.notify_one();
+    within(stopping).await.unwrap().unwrap();
+    assert_eq!(within(rx).await.unwrap(), "finished");
+    assert!(within(waiting).await.unwrap_err().is_stopped(), "queued work never starts");
+
+    let pool = runtime.spawn(WorkerPool::new(None));
+    let (tx, rx) = oneshot::channel::<()>();
+    let job = Submit::new(async move {
+        std::future::pending::<()>().await;
+        drop(tx);
+    });
+    within(within(pool.ask(job)).await.unwrap()).await.unwrap();
+    pool.kill();
+    assert!(matches!(within(pool.wait()).await, StopReason::Killed));
+    assert!(within(rx).await.is_err(), "the killed job was dropped");
+    within(runtime.shutdown()).await;
+}
+
+async fn queued_submissions_start_first_come_first_served() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(3)));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut reservations = Vec::new();
+    for n in 0..100u32 {
+        let (started, order) = (started.clone(), order.clone());
+        let job = Submit::new(async move {
+            order.lock().unwrap().push(n);
+            let _ = started.send(n);
+            tokio::task::yield_now().await;
+        });
+        reservations.push(within(pool.ask(job)).await.unwrap());
+    }
+    for r in reservations {
+        within(r).await.unwrap();
+    }
+    for _ in 0..100 {
+        within(starts.recv()).await.unwrap();
+    }
+    // Jobs start in submission order; with three slots, three may race to
+    // record themselves, so compare as windows of the limit.
+    let order = order.lock().unwrap().clone();
+    for (i, n) in order.iter().enumerate() {
+        assert!(n.abs_diff(i as u32) < 3, "job {n} started at position {i}");
+    }
+    within(runtime.shutdown()).await;
+}
+
+on_both_runtimes!(
+    an_unlimited_pool_grants_at_once,
+    try_submit_is_refused_when_full_and_accepted_after_a_slot_frees,
+    submit_queues_and_its_reservation_stays_pending_until_a_slot_frees,
+    a_busy_notice_recipient_does_not_stall_the_pool,
+    a_panicking_job_frees_its_slot_and_is_counted,
+    graceful_stop_lets_running_jobs_finish_and_kill_drops_them,
+    queued_submissions_start_first_come_first_served,
+);
