@@ -78,7 +78,7 @@ pub use crate::message::{Envelope, Forward, Message};
 pub use crate::request::{Ask, Request};
 pub use crate::runtime::{Runtime, RuntimeBuilder};
 pub use crate::sender::Sender;
-// TEMP until tractor-macros exports them: pub use tractor_macros::{Actor, actor, main};
+pub use tractor_macros::{Actor, actor, main, message};
 
 /// Everything most programs need: `use tractor::prelude::*;`.
 pub mod prelude {
@@ -86,7 +86,7 @@ pub mod prelude {
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Envelope, Error, Forward,
         Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TrySendError,
     };
-    // TEMP: pub use tractor_macros::actor;
+    pub use tractor_macros::{actor, message};
 }
 
 /// Used by the code `#[actor]` and `#[tractor::main]` generate. Not public API.
