@@ -1,0 +1,109 @@
+//! Every example runs to completion by itself, quickly, and prints its key
+//! lines. `cargo test` builds the examples; these tests run the binaries.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Runs `target/<profile>/examples/<name>` and returns its stdout.
+fn run_example(name: &str) -> String {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<this test> -> target/<profile>/examples/<name>
+    let dir: PathBuf = exe.parent().and_then(|deps| deps.parent()).expect("target dir").join("examples");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    let started = Instant::now();
+    let mut child = Command::new(&path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run {} ({e}): run the whole `cargo test`, which builds the examples", path.display())
+        });
+    // Bounded: an example that hangs fails the test instead of stalling CI.
+    loop {
+        if child.try_wait().expect("wait on example").is_some() {
+            break;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("example {name} did not finish within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("example output");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "example {name} failed: {}\n{stdout}\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(started.elapsed() < Duration::from_secs(3), "example {name} took {:?}", started.elapsed());
+    stdout
+}
+
+fn assert_lines(output: &str, expected: &[&str]) {
+    for line in expected {
+        assert!(output.contains(line), "missing {line:?} in:\n{output}");
+    }
+}
+
+#[test]
+fn pub_sub() {
+    let out = run_example("pub_sub");
+    assert_lines(
+        &out,
+        &[
+            "logger: started",
+            "slow: listening",
+            "hub: published #3 (news)",
+            "snapshot: fast-1 already has [1, 2, 3]",
+            "logger: (quiet) heartbeat",
+            "slow: stopped with 3 events",
+            "done: 0 actors still running",
+        ],
+    );
+    // The slow listener never holds the fast ones up: they have every event
+    // before the slow one has its first.
+    let pos = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("missing {needle:?}"));
+    assert!(pos("fast-1: got #3") < pos("slow: got #1"), "{out}");
+    assert!(pos("fast-2: got #3") < pos("slow: got #1"), "{out}");
+}
+
+#[test]
+fn greetings() {
+    let out = run_example("greetings");
+    assert_lines(&out, &["hand-written: Good day, Ada.", "generated:    hey Grace!", "greeted 3 people"]);
+}
+
+#[test]
+fn worker_pool() {
+    let out = run_example("worker_pool");
+    assert_lines(
+        &out,
+        &[
+            "submitted job 1: started",
+            "submitted job 3: queued",
+            "try-submit while full: refused (pool full)",
+            "job 5 has started",
+            "all done: 5 completed, 0 panicked",
+        ],
+    );
+}
+
+#[test]
+fn supervision_by_hand() {
+    let out = run_example("supervision_by_hand");
+    assert_lines(
+        &out,
+        &[
+            "resilient parsed 3",
+            "-> Continue",
+            "-> Stop",
+            "fragile stopped because: panicked: not a number: two",
+            "the hung ask: actor Parser#",
+            "resilient stopped because: killed",
+            "crashes counted: 2",
+        ],
+    );
+}
