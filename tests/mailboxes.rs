@@ -482,7 +482,6 @@ async fn ask_waiting_for_room_fails_when_the_actor_is_killed() {
 /// success for a message that is then thrown away: it resolves to
 /// `is_stopped`.
 #[tokio::test(flavor = "current_thread")]
-#[ignore = "bug: a tell waiting for room reports Ok(()) when the actor is killed; its message is discarded unhandled"]
 async fn tell_waiting_for_room_when_the_actor_is_killed_is_not_lost_silently() {
     let runtime = Runtime::new();
     let (sink, mut handled, _release) = held_sink(&runtime, Mailbox::bounded(1)).await;

@@ -541,7 +541,6 @@ async fn ctx_sends_carry_sender_identity() {
 /// after a message from another actor was handled, it must not still name
 /// that actor.
 #[tokio::test(flavor = "current_thread")]
-#[ignore = "bug: ctx.sender() keeps the last handled message's sender after the handler returns (task.rs `handle` never resets it)"]
 async fn sender_is_none_in_step_outside_a_handler() {
     let runtime = Runtime::new();
     let (probe_tx, probes) = mpsc::unbounded_channel();

@@ -166,7 +166,7 @@ impl<A: Actor> Cell<A> {
     /// Enqueue, waiting for room in a bounded mailbox. Gives the envelope
     /// back only when refused before any wait (the actor was stopped).
     pub(crate) async fn send(&self, env: Envelope<A>) -> Result<(), Option<Envelope<A>>> {
-        let env = match self.try_send(env) {
+        let mut env = match self.try_send(env) {
             Ok(()) => return Ok(()),
             Err(Refused::Stopped(env)) => return Err(Some(env)),
             Err(Refused::Full(env)) => env,
@@ -178,13 +178,19 @@ impl<A: Actor> Cell<A> {
         if self.ctl.is_dead() {
             return Err(Some(env));
         }
+        // A waiting send completes when the actor pulls the message, which
+        // both a graceful drain (to handle it) and the final discard of a
+        // dead actor do. The acknowledgement tells the two apart.
+        let handled = env.acknowledge();
         tokio::select! {
             biased;
             sent = self.tx.send_async(env) => match sent {
-                Ok(()) => {
-                    self.after_send();
-                    Ok(())
+                Ok(()) if self.ctl.is_dead() => {
+                    discard(&self.rx);
+                    // Resolves at once: the message was handled or dropped.
+                    handled.await.map_err(|_| None)
                 }
+                Ok(()) => Ok(()),
                 Err(flume::SendError(env)) => Err(Some(env)),
             },
             // The pending send is dropped with its message; an ask's reply

@@ -149,7 +149,17 @@ pub struct Envelope<A: Actor> {
 
 impl<A: Actor> Envelope<A> {
     pub(crate) fn new<M: Message<A>>(msg: M, reply: Option<ReplyTx<M::Reply>>, sender: Option<ActorId>) -> Self {
-        Envelope { inner: Box::new(Packet { msg, reply, sender }) }
+        Envelope { inner: Box::new(Packet { msg, reply, sender, ack: None }) }
+    }
+
+    /// Ask to be told when the actor takes this message for handling; the
+    /// receiver fails if it is discarded instead. Used by senders that waited
+    /// for room, to tell a message drained by a graceful stop (handled) from
+    /// one discarded by a dead actor.
+    pub(crate) fn acknowledge(&mut self) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
+        self.inner.set_ack(tx);
+        rx
     }
 
     /// The type name of the message inside.
@@ -193,12 +203,15 @@ trait Handle<A: Actor>: Send + 'static {
     fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>) -> Option<BoxFuture<'a>>;
     fn fail(self: Box<Self>, error: Error);
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn set_ack(&mut self, ack: oneshot::Sender<()>);
 }
 
 struct Packet<M, R> {
     msg: M,
     reply: Option<ReplyTx<R>>,
     sender: Option<ActorId>,
+    /// Fired when handling starts; only set for sends that waited for room.
+    ack: Option<oneshot::Sender<()>>,
 }
 
 impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
@@ -211,7 +224,10 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
     }
 
     fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>) -> Option<BoxFuture<'a>> {
-        let Packet { msg, reply, .. } = *self;
+        let Packet { msg, reply, ack, .. } = *self;
+        if let Some(ack) = ack {
+            let _ = ack.send(());
+        }
         let id = ctx.id();
         let reply = ReplyGuard { tx: reply, actor: id, actor_type: type_name::<A>(), message_type: type_name::<M>() };
         match msg.__handle_now(actor, ctx) {
@@ -241,6 +257,10 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+
+    fn set_ack(&mut self, ack: oneshot::Sender<()>) {
+        self.ack = Some(ack);
     }
 }
 

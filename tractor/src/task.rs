@@ -118,8 +118,21 @@ async fn drain<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> 
     }
 }
 
-/// Handles one message inside its tracing span. `Err` ends the actor.
+/// Handles one message. `Err` ends the actor.
 async fn handle<A: Actor>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    ctl: &Control,
+    env: Envelope<A>,
+) -> Result<(), StopReason> {
+    let result = handle_in_span(actor, ctx, ctl, env).await;
+    // `ctx.sender()` speaks of the message being handled, and of no other time.
+    ctx.set_sender(None);
+    result
+}
+
+/// Handles one message inside its tracing span; a panic goes to `on_panic`.
+async fn handle_in_span<A: Actor>(
     actor: &mut A,
     ctx: &mut Context<A>,
     ctl: &Control,

@@ -328,9 +328,9 @@ impl Future for Reservation {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let pool = self.pool;
-        Pin::new(&mut self.rx).poll(cx).map(|started| {
-            started.map_err(|_| Error::stopped(pool, std::any::type_name::<WorkerPool>(), "Submit"))
-        })
+        Pin::new(&mut self.rx)
+            .poll(cx)
+            .map(|started| started.map_err(|_| Error::stopped(pool, std::any::type_name::<WorkerPool>(), "Submit")))
     }
 }
 
