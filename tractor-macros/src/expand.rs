@@ -141,35 +141,30 @@ fn message_struct(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
         quote!(#[doc = #summary])
     } else {
         let docs = &message.docs;
-        let summary = format!("\n{summary}");
         quote!(#(#docs)* #[doc = ""] #[doc = #summary])
     };
     let derives = &message.options.derives;
     let derive = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
     let generics = &plan.generics;
     let where_clause = &plan.generics.where_clause;
+    let span = message.method.sig.ident.span();
     let body = if plan.fields.is_empty() {
-        quote!(;)
+        quote_spanned!(span=> ;)
     } else {
         let fields = plan.fields.iter().map(|(field, ty)| {
             let doc = format!("The `{}` argument of `{method}`.", field.to_string().trim_start_matches("r#"));
             quote!(#[doc = #doc] pub #field: #ty)
         });
-        quote!(#where_clause { #(#fields,)* })
+        quote_spanned!(span=> #where_clause { #(#fields,)* })
     };
-    quote! {
+    // Spanned at the method: "defined multiple times" points there.
+    quote_spanned! {span=>
         #(#cfgs)*
         #docs
         #derive
         #[allow(missing_debug_implementations, unreachable_pub, dead_code)]
         #vis struct #name #generics #body
     }
-}
-
-/// The hidden parameters of the generated handlers.
-struct Params {
-    actor: Ident,
-    ctx: Ident,
 }
 
 fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
@@ -200,14 +195,8 @@ fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
             }
         }
     } else {
-        let params = Params {
-            actor: Ident::new("actor", Span::call_site()),
-            ctx: Ident::new(if message.ctx.is_some() { "ctx" } else { "_ctx" }, Span::call_site()),
-        };
-        let Params { actor, ctx } = &params;
-        let call = call(block, plan, &params);
-        let is_async = message.method.sig.asyncness.is_some();
-        let forward = message.forward_target().is_some();
+        let actor = Ident::new("actor", Span::call_site());
+        let ctx = Ident::new(if message.ctx.is_some() { "ctx" } else { "_ctx" }, Span::call_site());
         let sig = |name: &str, output: &TokenStream| {
             let name = Ident::new(name, Span::call_site());
             quote! {
@@ -226,34 +215,44 @@ fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
                 impl ::core::future::Future<Output = #outcome> + ::core::marker::Send
             },
         );
-        match (is_async, forward) {
+        // Every body binds the method's result to a variable of the declared
+        // reply type (or `Forward<reply>`) first: a method whose return type
+        // disagrees with `reply = ..` fails there, once, at its return type.
+        let forward = message.forward_target().is_some();
+        let bind = call(block, plan, &actor, &ctx, forward);
+        let now_ = quote!(::tractor::__private::Now);
+        let outcome_ = quote!(::tractor::__private::Outcome);
+        match (message.method.sig.asyncness.is_some(), forward) {
             // One call, no future to allocate: the runtime answers at once.
             (false, false) => quote! {
                 #[inline]
-                #handle { async move { #call } }
+                #handle { async move { #bind reply } }
                 #[inline]
-                #now_sig { ::tractor::__private::Now::Reply(#call) }
+                #now_sig { #bind #now_::Reply(reply) }
             },
             (true, false) => quote! {
                 #[inline]
-                #handle { async move { #call } }
+                #handle { async move { #bind reply } }
             },
-            // The forward is handed to the runtime, so this actor is free at once.
+            // The forward is handed to the runtime, so this actor is free at
+            // once; `handle` (a direct call) waits for the target's reply.
             (false, true) => quote! {
                 #[inline]
-                #handle { async move { ::tractor::Forward::__wait(#call).await } }
+                #handle { async move { #bind ::tractor::Forward::__wait(reply).await } }
                 #[inline]
-                #now_sig { ::tractor::__private::Now::Forward(#call) }
+                #now_sig { #bind #now_::Forward(reply) }
             },
             (true, true) => quote! {
                 #[inline]
-                #handle { async move { ::tractor::Forward::__wait(#call).await } }
+                #handle { async move { #bind ::tractor::Forward::__wait(reply).await } }
                 #[inline]
-                #later_sig { async move { ::tractor::__private::Outcome::Forward(#call) } }
+                #later_sig { async move { #bind #outcome_::Forward(reply) } }
             },
         }
     };
-    quote! {
+    // The impl carries the method's span, so "`Message<Counter>` is
+    // implemented for `Get`" notes point at the method that made it.
+    quote_spanned! {method_span=>
         #(#cfgs)*
         #[automatically_derived]
         impl #impl_generics ::tractor::Message<#self_ty> for #ty #where_clause {
@@ -263,23 +262,28 @@ fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
     }
 }
 
-/// `<Counter>::add_from(actor, ctx, self.other).await`, spanned at the
-/// method's return type, so a reply of the wrong type is reported there.
-fn call(block: &ActorBlock, plan: &Plan<'_>, params: &Params) -> TokenStream {
+/// `let reply: i64 = (<Counter>::get(actor, ctx, self.by).await);`, the
+/// call spanned at the method's return type (so a reply of the wrong type is
+/// reported there) and the context at the `ctx` argument's actor type (so a
+/// `Context<Other>` is reported there).
+fn call(block: &ActorBlock, plan: &Plan<'_>, actor: &Ident, ctx: &Ident, forward: bool) -> TokenStream {
     let message = plan.message;
     let self_ty = &*block.item.self_ty;
     let method = &message.method.sig.ident;
-    let Params { actor, ctx } = params;
     let ctx = message.ctx.as_ref().map(|ctx_ty| {
-        // A `Context` of another actor is reported at the user's type.
-        quote_spanned!(ctx_ty.span()=> #ctx,)
+        let span = types::context_actor(ctx_ty).map_or_else(|| ctx_ty.span(), Spanned::span);
+        let ctx = Ident::new(&ctx.to_string(), span);
+        quote!(#ctx,)
     });
-    let fields = plan.fields.iter().map(|(field, _)| quote!(self.#field));
-    let span = message.output().map_or_else(|| method.span(), |output| output.span());
+    let span = message.output().map_or_else(|| method.span(), Spanned::span);
+    let fields = plan.fields.iter().map(|(field, _)| types::respan(quote!(self.#field), span));
     let await_ = message.method.sig.asyncness.map(|_| quote_spanned!(span=> .await));
-    quote_spanned! {span=>
-        <#self_ty>::#method(#actor, #ctx #(#fields),*) #await_
-    }
+    let path = types::respan(quote!(<#self_ty>::#method), span);
+    let actor = types::respan(quote!(#actor), span);
+    let reply = &plan.reply;
+    let ty = if forward { quote_spanned!(reply.span()=> ::tractor::Forward<#reply>) } else { quote!(#reply) };
+    let value = quote_spanned!(span=> #path(#actor, #ctx #(#fields),*) #await_);
+    quote!(let reply: #ty = #value;)
 }
 
 /// The most visible of the messages' visibilities: that of the block items.
@@ -319,9 +323,10 @@ fn dispatch(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
     let variants: Vec<&Ident> = plans.iter().map(|plan| plan.name).collect();
     let message_tys: Vec<TokenStream> = plans.iter().map(Plan::ty).collect();
     let replies: Vec<&Type> = plans.iter().map(|plan| &plan.reply).collect();
-    let variant_docs = plans.iter().map(|plan| format!("A `{}` message.", pretty(&plan.ty())));
+    let variant_docs = plans.iter().map(|plan| format!("The `{}` message.", pretty(&plan.ty())));
     let reply_docs =
-        plans.iter().map(|plan| format!("The reply to a `{}` message: `{}`.", pretty(&plan.ty()), pretty(&plan.reply)));
+        plans.iter().map(|plan| format!("The reply to `{}`: `{}`.", pretty(&plan.ty()), pretty(&plan.reply)));
+
     let enum_doc = format!(
         "Any message of `{actor}`: one variant per `#[message]` method of its `#[actor]` block.\n\n\
          Built with `From` (`{enum_name}::from(msg)` or `msg.into()`) and sent like any message; \
@@ -466,7 +471,6 @@ fn ref_ext(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
             quote!(#[doc = #summary])
         } else {
             let docs = &message.docs;
-            let summary = format!("\n{summary}");
             quote!(#(#docs)* #[doc = ""] #[doc = #summary])
         };
         quote! {

@@ -101,9 +101,10 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 /// - **`<Actor>Reply`**, its reply: the variant of the same name holds that
 ///   message's reply (`CounterReply::Get(i64)`).
 ///
-/// The block items get the widest visibility of the messages. Methods
-/// without `#[message]` are left as written; `#[cfg(..)]` on a message method
-/// applies to everything generated from it.
+/// The block items get the widest visibility of the messages; there is one
+/// `#[actor]` block per actor and module. Methods without `#[message]` are
+/// left as written; `#[cfg(..)]` on a message method applies to everything
+/// generated from it.
 ///
 /// # `#[message]` methods
 ///
@@ -111,6 +112,10 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 /// Context<Self>` right after it, then any number of named, owned
 /// arguments. It may be `async`. It may not have generic parameters of its
 /// own (put them on the `impl` block).
+///
+/// An `async` method that takes `&self` holds `&Actor` across its awaits, so
+/// its future is `Send` only if the actor is `Sync`; take `&mut self` when
+/// it is not.
 ///
 /// Options, all optional, in one `#[message(..)]`:
 ///
@@ -126,7 +131,9 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 ///
 /// A method returning `Forward<R>` (what `ctx.forward(&other, msg)` returns)
 /// hands its reply duty to another actor: the message's `Reply` is `R`, the
-/// asker gets the other actor's reply, and this actor is free at once.
+/// asker gets the other actor's reply, and this actor is free at once. (Sent
+/// inside the dispatch enum, a forwarding message instead waits for the
+/// target's reply before the actor moves on.)
 ///
 /// ```
 /// use tractor::prelude::*;

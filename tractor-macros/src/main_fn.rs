@@ -2,9 +2,9 @@
 //! runtime down when it returns.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn};
+use syn::{FnArg, Ident, ItemFn};
 
 use crate::attr;
 use crate::errors::{Errors, with_item};
@@ -30,7 +30,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let name = &sig.ident;
     let output = &sig.output;
     let inputs = &sig.inputs;
-    let body_fn = format_ident!("__tractor_main");
+    let body_fn = format_ident!("__tractor_main", span = name.span());
     let asyncness = &sig.asyncness;
 
     // Argument expressions for the body: the runtime first (spanned at the
@@ -43,7 +43,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             FnArg::Receiver(receiver) => receiver.span(),
         };
         if i == 0 {
-            quote_spanned!(span=> ::core::clone::Clone::clone(&runtime))
+            Ident::new("body_runtime", span).into_token_stream()
         } else {
             quote_spanned!(span=> ::core::unreachable!())
         }
@@ -57,6 +57,8 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
         Some(policy) => quote!(::tractor::Runtime::builder().crash_policy(#policy).build()),
         None => quote!(::tractor::Runtime::new()),
     };
+    let clone_runtime = (!inputs.is_empty())
+        .then(|| quote!(let body_runtime: ::tractor::Runtime = ::core::clone::Clone::clone(&runtime);));
     let errors = errors.into_compile_errors();
 
     quote! {
@@ -72,6 +74,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
                 let _entered = tokio_runtime.enter();
                 #build
             };
+            #clone_runtime
             // Shut the runtime down however the body ends: a value, an
             // error, or a panic (resumed once every actor has stopped).
             let result = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| #run));

@@ -58,7 +58,8 @@ pub(crate) fn replace_self_in_type(ty: &Type, self_ty: &Type) -> Type {
     syn::parse2(replace_self(ty.to_token_stream(), self_ty)).unwrap_or_else(|_| ty.clone())
 }
 
-fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+/// `tokens` with every span set to `span`.
+pub(crate) fn respan(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut token| {
