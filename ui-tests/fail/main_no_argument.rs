@@ -1,0 +1,2 @@
+#[tractor::main(crash_polcy = ())]
+async fn main() {}

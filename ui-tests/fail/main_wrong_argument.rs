@@ -1,0 +1,4 @@
+#[tractor::main]
+async fn main(name: String) {
+    println!("{name}");
+}

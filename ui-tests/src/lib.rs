@@ -1,0 +1,1 @@
+//! trybuild cases for tractor: see `tests/ui.rs`, `pass/` and `fail/`.
