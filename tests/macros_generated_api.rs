@@ -1,0 +1,346 @@
+//! Black-box tests of what `#[actor]` generates: message structs, typed ref
+//! methods and every request form, the dispatch and reply enums, generic
+//! actors, forwarding handlers, visibility.
+
+use std::time::Duration;
+
+use tractor::prelude::*;
+
+/// Runs `body` under a time limit, so a hang fails the test instead of CI.
+async fn bounded<T>(body: impl Future<Output = Result<T, tractor::Error>>) -> T {
+    tokio::time::timeout(Duration::from_secs(10), body).await.expect("test hung").expect("test failed")
+}
+
+#[derive(Actor, Default)]
+struct Account {
+    balance: i64,
+    log: Vec<String>,
+}
+
+#[actor]
+impl Account {
+    #[message]
+    fn deposit(&mut self, amount: i64, memo: String) -> i64 {
+        self.balance += amount;
+        self.log.push(memo);
+        self.balance
+    }
+
+    #[message]
+    fn balance(&self) -> i64 {
+        self.balance
+    }
+
+    #[message]
+    async fn history(&mut self, ctx: &mut Context<Self>) -> (ActorId, Vec<String>) {
+        tokio::task::yield_now().await;
+        (ctx.id(), self.log.clone())
+    }
+
+    #[message]
+    fn reset(&mut self) {
+        self.balance = 0;
+    }
+
+    /// Not a message: stays an ordinary method.
+    fn total_with(&self, extra: i64) -> i64 {
+        self.balance + extra
+    }
+}
+
+#[tokio::test]
+async fn structs_have_one_pub_field_per_argument_and_unit_structs_have_none() {
+    let deposit = Deposit { amount: 5, memo: "first".into() };
+    assert_eq!(deposit.amount, 5);
+    assert_eq!(deposit.memo, "first");
+    let _unit: Balance = Balance;
+    let _unit: Reset = Reset;
+    let _ctx_is_not_a_field: History = History;
+    assert_eq!(Account::default().total_with(2), 2);
+}
+
+#[tokio::test]
+async fn every_request_form_works_on_generated_methods() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let account = runtime.spawn(Account::default());
+
+        assert_eq!(account.deposit(10, "a".into()).await?, 10); // ask
+        account.deposit(5, "b".into()).tell().await?; // tell
+        account.deposit(1, "c".into()).try_tell().map_err(tractor::Error::from)?;
+        assert_eq!(account.deposit(0, "d".into()).try_ask().await.map_err(tractor::Error::from)?, 16);
+        assert_eq!(account.balance().timeout(Duration::from_secs(5)).await?, 16);
+
+        let (id, log) = account.history().await?;
+        assert_eq!(id, account.id());
+        assert_eq!(log, ["a", "b", "c", "d"]);
+
+        account.reset().await?;
+        assert_eq!(account.balance().await?, 0);
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn generated_methods_send_the_same_message_as_ask() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let account = runtime.spawn(Account::default());
+        account.ask(Deposit { amount: 2, memo: "x".into() }).await?;
+        runtime.tell(&account, Deposit { amount: 3, memo: "y".into() }).await?;
+        assert_eq!(runtime.ask(&account, Balance).await?, account.balance().await?);
+        let sender: Sender<Deposit, i64> = Sender::from(account.clone());
+        assert_eq!(sender.ask(Deposit { amount: 1, memo: "z".into() }).await?, 6);
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn dispatch_enum_round_trips_every_message() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let account = runtime.spawn(Account::default());
+
+        let messages: Vec<AccountMessage> = vec![
+            Deposit { amount: 7, memo: "m".into() }.into(),
+            AccountMessage::from(Balance),
+            AccountMessage::History(History),
+            Reset.into(),
+            AccountMessage::Balance(Balance),
+        ];
+        let mut replies = Vec::new();
+        for message in messages {
+            replies.push(account.ask(message).await?);
+        }
+        assert!(matches!(replies[0], AccountReply::Deposit(7)));
+        assert!(matches!(replies[1], AccountReply::Balance(7)));
+        assert!(matches!(&replies[2], AccountReply::History((id, log)) if *id == account.id() && log == &["m"]));
+        assert!(matches!(replies[3], AccountReply::Reset(())));
+        assert!(matches!(replies[4], AccountReply::Balance(0)));
+
+        // The enum is a message like any other: tell works too.
+        account.tell(AccountMessage::from(Deposit { amount: 1, memo: "t".into() })).await?;
+        assert_eq!(account.balance().await?, 1);
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[derive(Actor)]
+struct Stack<T: Send + 'static> {
+    items: Vec<T>,
+}
+
+#[actor]
+impl<T: Send + Clone + 'static> Stack<T> {
+    #[message]
+    fn push(&mut self, item: T) -> usize {
+        self.items.push(item);
+        self.items.len()
+    }
+
+    #[message]
+    fn pop(&mut self) -> Option<T> {
+        self.items.pop()
+    }
+
+    #[message]
+    async fn drain(&mut self) -> Vec<T> {
+        std::mem::take(&mut self.items)
+    }
+
+    #[message]
+    fn push_all(&mut self, items: Vec<T>) {
+        self.items.extend(items);
+    }
+}
+
+#[tokio::test]
+async fn generic_actors_carry_only_the_generics_each_message_uses() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let numbers = runtime.spawn(Stack { items: Vec::<u32>::new() });
+        let words = runtime.spawn(Stack { items: vec!["a".to_string()] });
+
+        assert_eq!(numbers.push(1).await?, 1);
+        numbers.push_all(vec![2, 3]).await?;
+        assert_eq!(numbers.pop().await?, Some(3));
+        // `Pop` is not generic: the same value goes to stacks of any type.
+        assert_eq!(numbers.ask(Pop).await?, Some(2));
+        assert_eq!(words.ask(Pop).await?, Some("a".to_string()));
+        assert_eq!(numbers.drain().await?, vec![1]);
+
+        let reply: StackReply<u32> = numbers.ask(StackMessage::from(Push { item: 9u32 })).await?;
+        assert!(matches!(reply, StackReply::Push(1)));
+        let reply = numbers.ask(StackMessage::<u32>::Drain(Drain)).await?;
+        assert!(matches!(reply, StackReply::Drain(items) if items == [9]));
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[derive(Actor)]
+struct Warehouse {
+    value: i64,
+}
+
+#[actor]
+impl Warehouse {
+    #[message]
+    async fn slow_value(&self) -> i64 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        self.value
+    }
+
+    #[message]
+    fn value(&self) -> i64 {
+        self.value
+    }
+}
+
+#[derive(Actor)]
+struct Proxy {
+    warehouse: ActorRef<Warehouse>,
+    seen: u32,
+}
+
+#[actor]
+impl Proxy {
+    /// Sync forward: the proxy is free as soon as the forward is handed over.
+    #[message(reply = i64)]
+    fn lookup(&mut self, ctx: &mut Context<Self>) -> Forward<i64> {
+        self.seen += 1;
+        ctx.forward(&self.warehouse, SlowValue)
+    }
+
+    /// Async forward, reply read from `Forward<i64>`.
+    #[message]
+    async fn lookup_after_yield(&mut self, ctx: &mut Context<Self>) -> Forward<i64> {
+        tokio::task::yield_now().await;
+        self.seen += 1;
+        ctx.forward(&self.warehouse, Value)
+    }
+
+    #[message]
+    fn seen(&self) -> u32 {
+        self.seen
+    }
+}
+
+#[tokio::test]
+async fn forwarding_methods_reply_with_the_targets_reply() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let warehouse = runtime.spawn(Warehouse { value: 42 });
+        let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
+
+        assert_eq!(proxy.lookup().await?, 42);
+        assert_eq!(proxy.lookup_after_yield().await?, 42);
+        assert_eq!(runtime.ask(&proxy, Lookup).await?, 42);
+        assert!(matches!(proxy.ask(ProxyMessage::from(Lookup)).await?, ProxyReply::Lookup(42)));
+        assert!(matches!(proxy.ask(ProxyMessage::from(LookupAfterYield)).await?, ProxyReply::LookupAfterYield(42)));
+        assert_eq!(proxy.seen().await?, 5);
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_forwarding_actor_answers_its_next_message_while_the_forward_is_in_work() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let warehouse = runtime.spawn(Warehouse { value: 7 });
+        let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
+
+        let slow = proxy.lookup(); // the warehouse sleeps 50ms before answering
+        let (slow, seen) = tokio::join!(slow.into_future(), async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            proxy.seen().await
+        });
+        assert_eq!(slow?, 7);
+        assert_eq!(seen?, 1, "the proxy answered while the warehouse was still working");
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn handle_called_directly_runs_the_method() {
+    // `Message::handle` is public: calling it directly (as a wrapper message
+    // might) runs the method, and waits out a forward.
+    bounded(async {
+        let runtime = Runtime::new();
+        let warehouse = runtime.spawn(Warehouse { value: 3 });
+        let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
+        assert_eq!(proxy.ask(Wrapped(Lookup)).await?, 3);
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+/// Hand-written: handles an inner message of the same actor by calling its
+/// `handle` directly.
+struct Wrapped<M>(M);
+
+impl<M: Message<Proxy>> Message<Proxy> for Wrapped<M> {
+    type Reply = M::Reply;
+
+    async fn handle(self, proxy: &mut Proxy, ctx: &mut Context<Proxy>) -> M::Reply {
+        self.0.handle(proxy, ctx).await
+    }
+}
+
+mod visibility {
+    pub mod bank {
+        use tractor::prelude::*;
+
+        #[derive(Actor, Default)]
+        pub struct Vault {
+            gold: u32,
+        }
+
+        #[actor]
+        impl Vault {
+            #[message]
+            pub fn store(&mut self, gold: u32) {
+                self.gold += gold;
+            }
+
+            #[message]
+            pub(crate) fn count(&self) -> u32 {
+                self.gold
+            }
+
+            #[message]
+            fn audit(&self) -> bool {
+                true
+            }
+
+            pub async fn audit_via(vault: &ActorRef<Vault>) -> Result<bool, tractor::Error> {
+                vault.audit().await
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn structs_keep_the_methods_visibility_and_one_glob_import_brings_the_ref_methods() {
+        use bank::*;
+        let runtime = tractor::Runtime::new();
+        let vault = runtime.spawn(Vault::default());
+        vault.store(3).await.unwrap();
+        vault.tell(Store { gold: 2 }).await.unwrap();
+        assert_eq!(vault.count().await.unwrap(), 5);
+        assert_eq!(vault.ask(Count).await.unwrap(), 5);
+        assert!(Vault::audit_via(&vault).await.unwrap());
+        runtime.shutdown().await;
+    }
+}
