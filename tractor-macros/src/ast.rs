@@ -93,6 +93,8 @@ impl ActorBlock {
                 continue;
             };
             messages.push(MessageFn::new(method.clone(), first.clone(), errors));
+            // The receiver is required of a message method, used or not.
+            method.attrs.push(syn::parse_quote!(#[allow(clippy::unused_self)]));
         }
         ActorBlock { item, name, messages }
     }

@@ -64,6 +64,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     quote! {
         #(#attrs)*
         #vis fn #name() #output {
+            #[allow(clippy::unused_async)] // `async` is what `#[tractor::main]` asks for
             #asyncness fn #body_fn(#inputs) #output #block
 
             let tokio_runtime = ::tractor::__private::tokio::runtime::Builder::new_multi_thread()

@@ -27,6 +27,7 @@ impl Fragile {
 
 #[tractor::main(crash_policy = Quiet)]
 async fn main(runtime: Runtime) -> Result<(), tractor::Error> {
+    std::panic::set_hook(Box::new(|_| {})); // the panic below is expected
     let fragile = runtime.spawn(Fragile);
     let error = fragile.boom().await.unwrap_err();
     assert!(error.is_panicked());
