@@ -344,3 +344,46 @@ mod visibility {
         runtime.shutdown().await;
     }
 }
+
+/// Messages of very different sizes share one dispatch enum without lints.
+#[derive(Actor, Default)]
+struct Buffer {
+    bytes: Vec<u8>,
+}
+
+#[actor]
+impl Buffer {
+    #[message]
+    fn write_block(&mut self, block: [u8; 4096]) -> usize {
+        self.bytes.extend_from_slice(&block);
+        self.bytes.len()
+    }
+
+    #[message]
+    fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// `Self` in an argument or the reply means the actor.
+    #[message]
+    fn merge_into(&mut self, other: ActorRef<Self>) -> Option<ActorRef<Self>> {
+        self.bytes.clear();
+        Some(other)
+    }
+}
+
+#[tokio::test]
+async fn self_in_fields_and_replies_means_the_actor() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let a = runtime.spawn(Buffer::default());
+        let b = runtime.spawn(Buffer::default());
+        assert_eq!(a.write_block([1; 4096]).await?, 4096);
+        let back: Option<ActorRef<Buffer>> = a.merge_into(b.clone()).await?;
+        assert_eq!(back, Some(b));
+        assert!(matches!(a.ask(BufferMessage::from(Len)).await?, BufferReply::Len(0)));
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}

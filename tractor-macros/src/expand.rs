@@ -162,7 +162,7 @@ fn message_struct(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
         #(#cfgs)*
         #docs
         #derive
-        #[allow(missing_debug_implementations, unreachable_pub, dead_code)]
+        #[allow(missing_debug_implementations, unreachable_pub, dead_code, private_interfaces)]
         #vis struct #name #generics #body
     }
 }
