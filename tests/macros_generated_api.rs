@@ -273,6 +273,26 @@ async fn a_forwarding_actor_answers_its_next_message_while_the_forward_is_in_wor
 }
 
 #[tokio::test]
+async fn a_forward_through_the_dispatch_enum_does_not_block_the_forwarder() {
+    bounded(async {
+        let runtime = Runtime::new();
+        let warehouse = runtime.spawn(Warehouse { value: 7 });
+        let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
+
+        let slow = proxy.ask(ProxyMessage::from(Lookup)); // the warehouse sleeps 50ms
+        let (slow, seen) = tokio::join!(slow.into_future(), async {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            proxy.seen().await
+        });
+        assert!(matches!(slow?, ProxyReply::Lookup(7)));
+        assert_eq!(seen?, 1, "the proxy answered while the warehouse was still working");
+        runtime.shutdown().await;
+        Ok(())
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn handle_called_directly_runs_the_method() {
     // `Message::handle` is public: calling it directly (as a wrapper message
     // might) runs the method, and waits out a forward.

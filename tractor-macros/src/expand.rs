@@ -356,26 +356,30 @@ fn dispatch(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
 
     let trait_ = quote!(::tractor::Message<#self_ty>);
     let now = quote!(::tractor::__private::Now);
-    // A sync reply is passed through without a future. A forwarding message
-    // is handled through `handle`, which waits for the target's reply: a
-    // `Forward<R>` cannot be turned into a `Forward<CounterReply>`.
+    let outcome = quote!(::tractor::__private::Outcome);
+    // Replies, including forwarded ones, are wrapped in the reply enum on the
+    // way out; the actor never waits for a forward's target.
     let now_arms = plans.iter().zip(&message_tys).map(|(plan, ty)| {
         let cfgs = &plan.message.cfgs;
         let variant = plan.name;
-        if plan.message.forward_target().is_some() {
-            quote! {
-                #(#cfgs)*
-                Self::#variant(message) => #now::Later(Self::#variant(message)),
-            }
-        } else {
-            quote! {
-                #(#cfgs)*
-                Self::#variant(message) => match <#ty as #trait_>::__handle_now(message, actor, ctx) {
-                    #now::Reply(reply) => #now::Reply(#reply_name::#variant(reply)),
-                    #now::Later(message) => #now::Later(Self::#variant(message)),
-                    #now::Forward(_) => ::core::unreachable!("a generated handler that does not return `Forward` never forwards"),
-                },
-            }
+        quote! {
+            #(#cfgs)*
+            Self::#variant(message) => match <#ty as #trait_>::__handle_now(message, actor, ctx) {
+                #now::Reply(reply) => #now::Reply(#reply_name::#variant(reply)),
+                #now::Forward(forward) => #now::Forward(forward.__map(#reply_name::#variant)),
+                #now::Later(message) => #now::Later(Self::#variant(message)),
+            },
+        }
+    });
+    let later_arms = plans.iter().zip(&message_tys).map(|(plan, ty)| {
+        let cfgs = &plan.message.cfgs;
+        let variant = plan.name;
+        quote! {
+            #(#cfgs)*
+            Self::#variant(message) => match <#ty as #trait_>::__handle_later(message, actor, ctx).await {
+                #outcome::Reply(reply) => #outcome::Reply(#reply_name::#variant(reply)),
+                #outcome::Forward(forward) => #outcome::Forward(forward.__map(#reply_name::#variant)),
+            },
         }
     });
 
@@ -431,6 +435,18 @@ fn dispatch(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
             ) -> #now<Self, Self::Reply> {
                 match self {
                     #(#now_arms)*
+                }
+            }
+
+            fn __handle_later(
+                self,
+                actor: &mut #self_ty,
+                ctx: &mut ::tractor::Context<#self_ty>,
+            ) -> impl ::core::future::Future<Output = #outcome<Self::Reply>> + ::core::marker::Send {
+                async move {
+                    match self {
+                        #(#later_arms)*
+                    }
                 }
             }
         }

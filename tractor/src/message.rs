@@ -380,6 +380,50 @@ impl<R: Send + 'static> Forward<R> {
     }
 }
 
+impl<R: Send + 'static> Forward<R> {
+    /// The same forward, with the reply passed through `f` on its way to the
+    /// asker. Used by `#[actor]`'s dispatch enum to wrap a forwarded reply
+    /// in its reply enum. Not part of the stable API.
+    #[doc(hidden)]
+    pub fn __map<S: Send + 'static>(self, f: fn(R) -> S) -> Forward<S> {
+        Forward { inner: Box::new(Mapped { inner: self, f }) }
+    }
+}
+
+/// A forward whose reply is mapped. The target answers into a slot of its
+/// own; a small relay task maps the answer into the asker's slot, so the
+/// forwarding actor still never waits.
+struct Mapped<R, S> {
+    inner: Forward<R>,
+    f: fn(R) -> S,
+}
+
+impl<R: Send + 'static, S: Send + 'static> Deliver<S> for Mapped<R, S> {
+    fn deliver(self: Box<Self>, reply: Option<ReplyTx<S>>, sender: Option<ActorId>) -> Option<BoxFuture<'static>> {
+        let Mapped { inner, f } = *self;
+        let Some(mut reply) = reply else {
+            return inner.deliver(None, sender);
+        };
+        let (tx, rx) = oneshot::channel::<Result<R, Error>>();
+        tokio::spawn(async move {
+            tokio::select! {
+                // A dropped slot (the target stopped) drops `reply` too:
+                // the asker reads `is_stopped`.
+                answer = rx => if let Ok(answer) = answer {
+                    let _ = reply.send(answer.map(f));
+                },
+                // The asker gave up: stop relaying.
+                () = reply.closed() => {}
+            }
+        });
+        inner.deliver(Some(tx), sender)
+    }
+
+    fn target(&self) -> ActorId {
+        self.inner.inner.target()
+    }
+}
+
 impl<R: 'static> fmt::Debug for Forward<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Forward").field("to", &self.inner.target()).finish()
