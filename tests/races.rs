@@ -451,37 +451,9 @@ async fn dropping_every_ref_racing_sends() {
     within(runtime.shutdown()).await;
 }
 
-on_both_runtimes!(kill_racing_asks, dropping_every_ref_racing_sends);
-
-// On one thread these races cannot interleave inside a send, and they pass.
-// With two worker threads they fail now and then: see the `ignore` reasons.
-mod stop_racing_asks {
-    #[tokio::test(flavor = "current_thread")]
-    async fn current_thread() {
-        super::stop_racing_asks().await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "bug: a send racing a graceful stop can be accepted after the drain ended and dropped (cell.rs \
-                try_send: CLOSED is checked before the push), and an ask that waited for room can be handled yet \
-                answered is_stopped (cell.rs send: the `died` branch wins after the message was taken); fails in \
-                about 1 run of 5"]
-    async fn multi_thread() {
-        super::stop_racing_asks().await
-    }
-}
-
-mod shutdown_racing_spawns_and_sends {
-    #[tokio::test(flavor = "current_thread")]
-    async fn current_thread() {
-        super::shutdown_racing_spawns_and_sends().await
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    #[ignore = "bug: a tell racing a graceful stop can return Ok and never be handled (cell.rs try_send: CLOSED is \
-                checked before the push, and the drain does not wait for senders in between); fails in about 1 run \
-                of 100"]
-    async fn multi_thread() {
-        super::shutdown_racing_spawns_and_sends().await
-    }
-}
+on_both_runtimes!(
+    kill_racing_asks,
+    dropping_every_ref_racing_sends,
+    stop_racing_asks,
+    shutdown_racing_spawns_and_sends
+);

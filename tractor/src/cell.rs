@@ -11,17 +11,28 @@
 //! # Stop protocol
 //!
 //! flume cannot be closed while senders exist, so tractor keeps its own
-//! flags. `CLOSED` makes new sends fail at once; `DEAD` is set after
-//! `on_stop`, right before the actor task discards whatever is still queued.
-//! A send that raced past the `CLOSED` check may still land after that
-//! discard: the sender checks `DEAD` after enqueueing and, if set, discards
-//! the queue itself (dropping an ask's reply slot answers it with
-//! `is_stopped`). A sender waiting for room also watches for death. So no
-//! ask is ever left in a queue nobody reads.
+//! state word: the flags `CLOSED`, `STOP`, `KILL`, `DEAD` in the low byte and
+//! the number of sends in flight above it.
+//!
+//! - A send first registers itself and checks `CLOSED` in one atomic
+//!   `fetch_add`; a closed actor refuses it at once. It leaves after its push
+//!   (or, when it waits for room, after the wait).
+//! - A graceful stop sets `CLOSED`, then drains: it ends only when no send is
+//!   in flight *and* the queue is empty. So a send that was accepted is
+//!   handled: none can slip in behind the drain.
+//! - A kill does not drain. After `on_stop` the actor sets `DEAD` and
+//!   discards what is queued (dropping an ask's reply slot answers it
+//!   `is_stopped`); a send in flight that leaves after `DEAD` discards the
+//!   queue itself, so no ask is left in a queue nobody reads.
+//! - A send that waited for room carries an acknowledgement fired when
+//!   handling starts: a dead actor's final discard also completes waiting
+//!   sends, and the acknowledgement tells "handled" from "discarded".
 
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::task::Waker;
+use std::task::{Poll, Waker};
 
 use tokio::sync::Notify;
 
@@ -29,16 +40,19 @@ use crate::actor::{Actor, StopReason};
 use crate::actor_ref::ActorId;
 use crate::message::Envelope;
 
-const CLOSED: u8 = 1;
-const STOP: u8 = 2;
-const KILL: u8 = 4;
-const DEAD: u8 = 8;
+const CLOSED: u64 = 1;
+const STOP: u64 = 2;
+const KILL: u64 = 4;
+const DEAD: u64 = 8;
+/// One send in flight, counted above the flag byte.
+const SENDER: u64 = 1 << 8;
 
 /// Type-erased lifecycle state of one actor.
 pub(crate) struct Control {
     pub(crate) id: ActorId,
     pub(crate) type_name: &'static str,
-    flags: AtomicU8,
+    /// Flags in the low byte, sends in flight above (see the module docs).
+    state: AtomicU64,
     /// The actor task's waker, registered once when the task starts, so a
     /// stop or kill can wake it wherever it is parked.
     waker: Mutex<Option<Waker>>,
@@ -51,19 +65,35 @@ impl Control {
         Control {
             id,
             type_name,
-            flags: AtomicU8::new(0),
+            state: AtomicU64::new(0),
             waker: Mutex::new(None),
             done: Notify::new(),
             reason: OnceLock::new(),
         }
     }
 
-    fn has(&self, flag: u8) -> bool {
-        self.flags.load(Ordering::SeqCst) & flag != 0
+    fn has(&self, flag: u64) -> bool {
+        self.state.load(Ordering::SeqCst) & flag != 0
     }
 
-    pub(crate) fn is_closed(&self) -> bool {
-        self.has(CLOSED)
+    /// Registers a send; `false` (and not registered) if the actor is closed.
+    fn enter_send(&self) -> bool {
+        let prev = self.state.fetch_add(SENDER, Ordering::SeqCst);
+        if prev & CLOSED != 0 {
+            self.state.fetch_sub(SENDER, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    /// Ends a send; `true` if the actor died meanwhile.
+    fn leave_send(&self) -> bool {
+        self.state.fetch_sub(SENDER, Ordering::SeqCst) & DEAD != 0
+    }
+
+    /// `true` when no send is between its registration and its push.
+    pub(crate) fn no_send_in_flight(&self) -> bool {
+        self.state.load(Ordering::SeqCst) < SENDER
     }
 
     pub(crate) fn stop_requested(&self) -> bool {
@@ -80,18 +110,18 @@ impl Control {
 
     /// Refuse new sends from now on.
     pub(crate) fn close(&self) {
-        self.flags.fetch_or(CLOSED, Ordering::SeqCst);
+        self.state.fetch_or(CLOSED, Ordering::SeqCst);
     }
 
     /// Graceful stop: new sends fail, queued messages are still handled.
     pub(crate) fn request_stop(&self) {
-        self.flags.fetch_or(CLOSED | STOP, Ordering::SeqCst);
+        self.state.fetch_or(CLOSED | STOP, Ordering::SeqCst);
         self.wake();
     }
 
     /// Drop the work in flight and stop.
     pub(crate) fn kill(&self) {
-        self.flags.fetch_or(CLOSED | STOP | KILL, Ordering::SeqCst);
+        self.state.fetch_or(CLOSED | STOP | KILL, Ordering::SeqCst);
         self.wake();
     }
 
@@ -108,7 +138,7 @@ impl Control {
     /// Record the end of the actor: sends fail, waiters wake.
     pub(crate) fn finish(&self, reason: StopReason) {
         let _ = self.reason.set(reason);
-        self.flags.fetch_or(CLOSED | DEAD, Ordering::SeqCst);
+        self.state.fetch_or(CLOSED | DEAD, Ordering::SeqCst);
         // Release the task's waker: it keeps the task allocation alive.
         self.waker.lock().unwrap_or_else(|e| e.into_inner()).take();
         self.done.notify_waiters();
@@ -150,14 +180,15 @@ impl<A: Actor> Cell<A> {
 
     /// Enqueue without waiting.
     pub(crate) fn try_send(&self, env: Envelope<A>) -> Result<(), Refused<A>> {
-        if self.ctl.is_closed() {
+        if !self.ctl.enter_send() {
             return Err(Refused::Stopped(env));
         }
-        match self.tx.try_send(env) {
-            Ok(()) => {
-                self.after_send();
-                Ok(())
-            }
+        let sent = self.tx.try_send(env);
+        if self.ctl.leave_send() {
+            discard(&self.rx);
+        }
+        match sent {
+            Ok(()) => Ok(()),
             Err(flume::TrySendError::Full(env)) => Err(Refused::Full(env)),
             Err(flume::TrySendError::Disconnected(env)) => Err(Refused::Stopped(env)),
         }
@@ -171,37 +202,71 @@ impl<A: Actor> Cell<A> {
             Err(Refused::Stopped(env)) => return Err(Some(env)),
             Err(Refused::Full(env)) => env,
         };
-        // Slow path: wait for room, or for the actor to die.
-        let died = self.ctl.done.notified();
-        tokio::pin!(died);
-        died.as_mut().enable();
-        if self.ctl.is_dead() {
+        // Slow path: wait for room, or for the actor to die. The send counts
+        // as in flight until its first poll has put the message where the
+        // actor's receiver finds it (the queue, or flume's list of waiting
+        // sends, which `try_recv` pulls from): from then on a graceful drain
+        // handles it.
+        if !self.ctl.enter_send() {
             return Err(Some(env));
         }
+        let in_flight = InFlight(self);
         // A waiting send completes when the actor pulls the message, which
         // both a graceful drain (to handle it) and the final discard of a
-        // dead actor do. The acknowledgement tells the two apart.
-        let handled = env.acknowledge();
-        tokio::select! {
-            biased;
-            sent = self.tx.send_async(env) => match sent {
-                Ok(()) if self.ctl.is_dead() => {
-                    discard(&self.rx);
-                    // Resolves at once: the message was handled or dropped.
-                    handled.await.map_err(|_| None)
+        // killed actor do. The acknowledgement tells the two apart.
+        let mut handled = env.acknowledge();
+        let mut send = self.tx.send_async(env);
+        let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut send).poll(cx))).await;
+        drop(in_flight);
+        let waited = match first {
+            Poll::Ready(Ok(())) => Waited::Sent,
+            Poll::Ready(Err(flume::SendError(env))) => Waited::Refused(env),
+            Poll::Pending => {
+                let died = self.ctl.done.notified();
+                tokio::pin!(died);
+                died.as_mut().enable();
+                tokio::select! {
+                    biased;
+                    sent = &mut send => match sent {
+                        Ok(()) => Waited::Sent,
+                        Err(flume::SendError(env)) => Waited::Refused(env),
+                    },
+                    // The actor was killed. The message was handled if its
+                    // acknowledgement fired; else it is dropped with the
+                    // pending send, and an ask's reply slot with it, which
+                    // resolves to `is_stopped`.
+                    () = &mut died => if handled.try_recv().is_ok() { Waited::Handled } else { Waited::Dropped },
                 }
-                Ok(()) => Ok(()),
-                Err(flume::SendError(env)) => Err(Some(env)),
-            },
-            // The pending send is dropped with its message; an ask's reply
-            // slot goes with it and resolves to `is_stopped`.
-            () = &mut died => Err(None),
+            }
+        };
+        match waited {
+            Waited::Sent if self.ctl.is_dead() => {
+                // It may have landed after the final discard: discard again.
+                discard(&self.rx);
+                handled.await.map_err(|_| None)
+            }
+            Waited::Sent | Waited::Handled => Ok(()),
+            Waited::Refused(env) => Err(Some(env)),
+            Waited::Dropped => Err(None),
         }
     }
+}
 
-    fn after_send(&self) {
-        if self.ctl.is_dead() {
-            discard(&self.rx);
+/// How a send that waited for room ended.
+enum Waited<A: Actor> {
+    Sent,
+    Handled,
+    Refused(Envelope<A>),
+    Dropped,
+}
+
+/// A registered send; leaves on drop, so a cancelled wait still leaves.
+struct InFlight<'a, A: Actor>(&'a Cell<A>);
+
+impl<A: Actor> Drop for InFlight<'_, A> {
+    fn drop(&mut self) {
+        if self.0.ctl.leave_send() {
+            discard(&self.0.rx);
         }
     }
 }

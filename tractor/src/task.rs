@@ -102,18 +102,27 @@ async fn lifecycle<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control)
     }
 }
 
-/// Graceful end: refuse new sends, handle what is queued.
+/// Graceful end: refuse new sends, handle what is queued, including what
+/// sends already in flight deliver (see `cell`).
 async fn drain<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> StopReason {
     ctl.close();
     loop {
         if ctl.is_killed() {
             return StopReason::Killed;
         }
-        let Ok(env) = ctx.receiver().try_recv() else {
-            return StopReason::Normal;
-        };
-        if let Err(reason) = handle(actor, ctx, ctl, env).await {
-            return reason;
+        // Read the in-flight count before the queue: once it is zero no send
+        // can start (closed), so an empty queue then is the end.
+        let idle = ctl.no_send_in_flight();
+        match ctx.receiver().try_recv() {
+            Ok(env) => {
+                if let Err(reason) = handle(actor, ctx, ctl, env).await {
+                    return reason;
+                }
+            }
+            Err(_) if idle => return StopReason::Normal,
+            // A send is between its registration and its push (or waits for
+            // the room this drain makes): let it finish.
+            Err(_) => tokio::task::yield_now().await,
         }
     }
 }
