@@ -7,7 +7,7 @@
 //! the way `#[actor]` generates them (`__handle_now` for a synchronous
 //! handler, `__handle_later` for an asynchronous one).
 
-mod common;
+mod support;
 
 use std::future::{Future, IntoFuture, poll_fn};
 use std::pin::Pin;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use common::{flavors, within};
+use support::within;
 use tokio::sync::{Notify, oneshot};
 use tractor::__private::{Now, Outcome};
 use tractor::prelude::*;
@@ -283,7 +283,7 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 // ---------------------------------------------------------------------------
 // Tests
 
-flavors!(
+on_both_runtimes!(
     forward_delegates_the_reply,
     forwarder_is_free_while_the_forwarded_message_is_in_work,
     target_panic_reaches_the_asker,

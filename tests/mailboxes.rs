@@ -3,7 +3,7 @@
 //! refuse, `Mailbox::bounded(0)` is a rendezvous, request timeouts, sends to
 //! a stopped actor, and the `TrySendError` → `Error` conversion.
 
-mod common;
+mod support;
 
 use std::future::{Future, IntoFuture, poll_fn};
 use std::pin::Pin;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::Duration;
 
-use common::{flavors, within};
+use support::within;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tractor::prelude::*;
@@ -161,7 +161,7 @@ fn drain(handled: &mut mpsc::UnboundedReceiver<u32>) -> Vec<u32> {
 // ---------------------------------------------------------------------------
 // Tests
 
-flavors!(
+on_both_runtimes!(
     bounded_refuses_try_sends_when_full_and_hands_the_message_back,
     tell_and_ask_wait_for_room,
     unbounded_never_refuses,

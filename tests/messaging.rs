@@ -3,7 +3,7 @@
 //! capability messages; custom `step` work sources; the traits of `ActorRef`
 //! and `ActorId`.
 
-mod common;
+mod support;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::{Debug, Display};
@@ -11,7 +11,7 @@ use std::hash::Hash;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{flavors, within};
+use support::within;
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::{Notify, mpsc, oneshot};
 use tractor::prelude::*;
@@ -407,7 +407,7 @@ impl Message<Watcher> for WhoSent {
 // ---------------------------------------------------------------------------
 // Tests
 
-flavors!(
+on_both_runtimes!(
     spawn_ask_tell,
     one_sender_arrives_in_order,
     one_sender_arrives_in_order_through_back_pressure,

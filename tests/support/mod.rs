@@ -1,14 +1,26 @@
 //! Shared helpers for the integration tests: bounded awaits and an event log.
 #![allow(dead_code, unreachable_pub)]
 
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
+use std::panic::Location;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// Awaits `fut`, failing the test if it takes longer than ten seconds: a hang
-/// is a failure, never a stuck CI.
-pub async fn within<F: IntoFuture>(fut: F) -> F::Output {
-    tokio::time::timeout(Duration::from_secs(10), fut).await.expect("timed out: something hung")
+/// How long any single await in a test may take before it counts as a hang.
+pub const LIMIT: Duration = Duration::from_secs(10);
+
+/// Awaits `fut` for at most [`LIMIT`]: a hang is a failure naming the line of
+/// the `within` call, never a stuck CI.
+#[track_caller]
+pub fn within<F: IntoFuture>(fut: F) -> impl Future<Output = F::Output> {
+    let caller = Location::caller();
+    let fut = fut.into_future();
+    async move {
+        match tokio::time::timeout(LIMIT, fut).await {
+            Ok(out) => out,
+            Err(_) => panic!("hung for {LIMIT:?}: the await at {caller} never finished"),
+        }
+    }
 }
 
 /// An ordered, shared log of what happened, for asserting on order.
