@@ -52,12 +52,10 @@ pub(crate) async fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) {
     .await;
 
     let reason = lifecycle(&mut actor, &mut ctx, &ctl).await;
-
-    ctx.stop_children(ctl.is_killed()).await;
-    ctx.set_sender(None);
-    if let Run::Panicked(p) = guarded(&ctl, false, actor.on_stop(&mut ctx, &reason)).await {
-        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
-    }
+    // The once-only phases (start, drain, crash handling, wind-down) are
+    // boxed: an idle actor's task is laid out for its largest phase, and the
+    // message loop is what should set that size.
+    Box::pin(wind_down(&mut actor, &mut ctx, &ctl, &reason)).await;
     drop(actor);
     ctx.runtime().actor_stopped();
     ctl.finish(reason);
@@ -66,13 +64,22 @@ pub(crate) async fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) {
     discard(ctx.receiver());
 }
 
+/// Children first, then `on_stop`.
+async fn wind_down<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control, reason: &StopReason) {
+    ctx.stop_children(ctl.is_killed()).await;
+    ctx.set_sender(None);
+    if let Run::Panicked(p) = guarded(ctl, false, actor.on_stop(ctx, reason)).await {
+        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
+    }
+}
+
 async fn lifecycle<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> StopReason {
-    match guarded(ctl, true, actor.on_start(ctx)).await {
+    match guarded(ctl, true, Box::pin(actor.on_start(ctx))).await {
         Run::Done(Ok(())) => {}
         Run::Done(Err(e)) => return StopReason::StartFailed(Arc::from(e)),
         Run::Panicked(p) => {
             // A failed start is terminal whatever `on_panic` says.
-            crashed(actor, ctx, ctl, p.clone(), None, true).await;
+            Box::pin(crashed(actor, ctx, ctl, p.clone(), None, true)).await;
             return ended_by(ctl, p);
         }
         Run::Killed => return StopReason::Killed,
@@ -82,7 +89,7 @@ async fn lifecycle<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control)
             return StopReason::Killed;
         }
         if ctl.stop_requested() {
-            return drain(actor, ctx, ctl).await;
+            return Box::pin(drain(actor, ctx, ctl)).await;
         }
         match guarded(ctl, true, actor.step(ctx)).await {
             Run::Done(Step::Message(env)) => {
@@ -91,9 +98,9 @@ async fn lifecycle<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control)
                 }
             }
             Run::Done(Step::Continue) => {}
-            Run::Done(Step::Stop) => return drain(actor, ctx, ctl).await,
+            Run::Done(Step::Stop) => return Box::pin(drain(actor, ctx, ctl)).await,
             Run::Panicked(p) => {
-                if crashed(actor, ctx, ctl, p.clone(), None, false).await == ControlFlow::Stop {
+                if Box::pin(crashed(actor, ctx, ctl, p.clone(), None, false)).await == ControlFlow::Stop {
                     return ended_by(ctl, p);
                 }
             }
@@ -173,7 +180,7 @@ async fn handle_in_span<A: Actor>(
             Err(payload) => Panic::from_payload(&*payload),
         }
     };
-    match crashed(actor, ctx, ctl, panic.clone(), Some(message_type), false).await {
+    match Box::pin(crashed(actor, ctx, ctl, panic.clone(), Some(message_type), false)).await {
         ControlFlow::Continue => Ok(()),
         ControlFlow::Stop => Err(ended_by(ctl, panic)),
     }
