@@ -99,10 +99,19 @@ impl Message<Backend> for Slow {
     }
 }
 
-fn slow() -> (Slow, oneshot::Receiver<()>, Arc<Notify>) {
+/// Sends a `Slow` (through `send`, on a task of its own) and waits until
+/// the backend is parked in it. Returns the parked request's task and the
+/// notify that releases it.
+async fn parked<F>(send: impl FnOnce(Slow) -> F) -> (tokio::task::JoinHandle<F::Output>, Arc<Notify>)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
     let (started, started_rx) = oneshot::channel();
     let release = Arc::new(Notify::new());
-    (Slow { started, release: Arc::clone(&release) }, started_rx, release)
+    let task = tokio::spawn(send(Slow { started, release: Arc::clone(&release) }));
+    within(started_rx).await.unwrap();
+    (task, release)
 }
 
 /// Panics.
@@ -321,12 +330,8 @@ async fn forwarder_is_free_while_the_forwarded_message_is_in_work() {
     let backend = runtime.spawn(Backend::new(7));
     let frontend = runtime.spawn(Frontend::new(backend.clone()));
 
-    let (msg, started, release) = slow();
-    let parked = tokio::spawn({
-        let frontend = frontend.clone();
-        async move { frontend.ask(LookupSlow(msg)).await }
-    });
-    within(started).await.unwrap();
+    let frontend_ = frontend.clone();
+    let (parked, release) = parked(|msg| async move { frontend_.ask(LookupSlow(msg)).await }).await;
 
     for expected in 1..=3 {
         assert_eq!(within(frontend.ask(Ping)).await.unwrap(), expected);
@@ -439,12 +444,8 @@ async fn forward_to_a_full_mailbox_waits_for_room() {
     let backend = runtime.spawn_with(Backend::new(5), Mailbox::bounded(1));
     let frontend = runtime.spawn(Frontend::new(backend.clone()));
 
-    let (msg, started, release) = slow();
-    let parked = tokio::spawn({
-        let backend = backend.clone();
-        async move { backend.ask(msg).await }
-    });
-    within(started).await.unwrap();
+    let backend_ = backend.clone();
+    let (parked, release) = parked(|msg| async move { backend_.ask(msg).await }).await;
     backend.try_tell(Add(1)).unwrap();
     assert!(backend.try_tell(Add(100)).unwrap_err().is_full());
 
@@ -470,12 +471,8 @@ async fn forwarder_killed_while_waiting_for_room_fails_the_asker() {
     let backend = runtime.spawn_with(Backend::new(5), Mailbox::bounded(1));
     let frontend = runtime.spawn(Frontend::new(backend.clone()));
 
-    let (msg, started, release) = slow();
-    let parked = tokio::spawn({
-        let backend = backend.clone();
-        async move { backend.ask(msg).await }
-    });
-    within(started).await.unwrap();
+    let backend_ = backend.clone();
+    let (parked, release) = parked(|msg| async move { backend_.ask(msg).await }).await;
     backend.try_tell(Add(1)).unwrap();
 
     let mut forwarded = frontend.ask(AddVia(100)).into_future();
@@ -501,12 +498,8 @@ async fn target_killed_with_the_forwarded_ask_in_work_fails_the_asker() {
     let backend = runtime.spawn(Backend::new(5));
     let frontend = runtime.spawn(Frontend::new(backend.clone()));
 
-    let (msg, started, _release) = slow();
-    let parked = tokio::spawn({
-        let frontend = frontend.clone();
-        async move { frontend.ask(LookupSlow(msg)).await }
-    });
-    within(started).await.unwrap();
+    let frontend_ = frontend.clone();
+    let (parked, _release) = parked(|msg| async move { frontend_.ask(LookupSlow(msg)).await }).await;
     // Once `Ping` is answered, the frontend has forwarded this `Get` into the
     // backend's mailbox, behind the parked `Slow`.
     let mut queued = frontend.ask(Lookup).into_future();

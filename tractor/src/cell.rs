@@ -28,6 +28,7 @@
 //!   handling starts: a dead actor's final discard also completes waiting
 //!   sends, and the acknowledgement tells "handled" from "discarded".
 
+use std::any::type_name;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,7 +39,8 @@ use tokio::sync::Notify;
 
 use crate::actor::{Actor, StopReason};
 use crate::actor_ref::ActorId;
-use crate::message::Envelope;
+use crate::error::{Error, TrySendError};
+use crate::message::{Envelope, Message};
 
 const CLOSED: u64 = 1;
 const STOP: u64 = 2;
@@ -162,6 +164,17 @@ impl Control {
 pub(crate) enum Refused<A: Actor> {
     Full(Envelope<A>),
     Stopped(Envelope<A>),
+}
+
+impl<A: Actor> Refused<A> {
+    /// The refusal as the user sees it: the error, with `M` handed back.
+    pub(crate) fn into_try_error<M: Message<A>>(self, ctl: &Control) -> TrySendError<M> {
+        let (error, env) = match self {
+            Refused::Full(env) => (Error::full(ctl.id, ctl.type_name, type_name::<M>()), env),
+            Refused::Stopped(env) => (Error::stopped(ctl.id, ctl.type_name, type_name::<M>()), env),
+        };
+        TrySendError::new(error, env.into_message::<M>())
+    }
 }
 
 /// What an [`ActorRef`](crate::ActorRef) points at.

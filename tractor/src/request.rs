@@ -112,7 +112,7 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     /// the error.
     pub fn try_tell(self) -> Result<(), TrySendError<M>> {
         let Request { target, msg, sender, .. } = self;
-        target.cell().try_send(Envelope::new(msg, None, sender)).map_err(refused::<A, M>(target))
+        target.cell().try_send(Envelope::new(msg, None, sender)).map_err(|r| r.into_try_error(&target.cell().ctl))
     }
 
     /// Asks without waiting for room: a full mailbox is an immediate
@@ -122,7 +122,10 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     pub async fn try_ask(self) -> Result<M::Reply, TrySendError<M>> {
         let Request { target, msg, sender, timeout } = self;
         let (tx, rx) = oneshot::channel();
-        target.cell().try_send(Envelope::new(msg, Some(tx), sender)).map_err(refused::<A, M>(target))?;
+        target
+            .cell()
+            .try_send(Envelope::new(msg, Some(tx), sender))
+            .map_err(|r| r.into_try_error(&target.cell().ctl))?;
         let reply = Reply::<A, M> { target, rx };
         let result = match timeout {
             None => reply.await,
@@ -277,14 +280,4 @@ fn stopped<A: Actor, M>(target: &ActorRef<A>) -> Error {
 
 fn timed_out<A: Actor, M>(target: &ActorRef<A>) -> Error {
     Error::timeout(target.id(), type_name::<A>(), type_name::<M>())
-}
-
-fn refused<A: Actor, M: Message<A>>(target: &ActorRef<A>) -> impl FnOnce(Refused<A>) -> TrySendError<M> + '_ {
-    move |refused| {
-        let (error, env) = match refused {
-            Refused::Full(env) => (Error::full(target.id(), type_name::<A>(), type_name::<M>()), env),
-            Refused::Stopped(env) => (stopped::<A, M>(target), env),
-        };
-        TrySendError::new(error, env.into_message::<M>())
-    }
 }

@@ -90,17 +90,14 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
     }
 
     fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>, wait: bool) -> Sent<'_, M> {
-        let stopped = || Error::stopped(self.ctl.id, type_name::<A>(), type_name::<M>());
         match self.try_send(Envelope::new(msg, reply, None)) {
             Ok(()) => Sent::Done,
-            Err(Refused::Stopped(env)) => Sent::Refused(TrySendError::new(stopped(), env.into_message())),
-            Err(Refused::Full(env)) if wait => {
-                Sent::Waiting(Box::pin(async move { Cell::send(self, env).await.map_err(|_| stopped()) }))
-            }
-            Err(Refused::Full(env)) => Sent::Refused(TrySendError::new(
-                Error::full(self.ctl.id, type_name::<A>(), type_name::<M>()),
-                env.into_message(),
-            )),
+            Err(Refused::Full(env)) if wait => Sent::Waiting(Box::pin(async move {
+                Cell::send(self, env)
+                    .await
+                    .map_err(|_| Error::stopped(self.ctl.id, self.ctl.type_name, type_name::<M>()))
+            })),
+            Err(refused) => Sent::Refused(refused.into_try_error(&self.ctl)),
         }
     }
 }
