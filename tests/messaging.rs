@@ -7,8 +7,12 @@ mod support;
 
 use std::collections::{BTreeSet, HashSet};
 use std::fmt::{Debug, Display};
+use std::future::Future;
 use std::hash::Hash;
-use std::sync::Arc;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context as TaskContext, Poll, Wake, Waker};
 use std::time::Duration;
 
 use support::within;
@@ -405,6 +409,84 @@ impl Message<Watcher> for WhoSent {
 }
 
 // ---------------------------------------------------------------------------
+// Picky: a `step` that polls `ctx.recv()` under a waker of its own and polls
+// it again only once that waker was woken, as `FuturesUnordered` does with
+// its futures. Waking only the actor's task would leave it asleep.
+
+struct Picky {
+    stopped: Option<oneshot::Sender<StopReason>>,
+}
+
+impl Actor for Picky {
+    async fn step(&mut self, ctx: &mut Context<Self>) -> Step<Self> {
+        OnlyWhenWoken::new(ctx.recv()).await
+    }
+
+    async fn on_stop(&mut self, _: &mut Context<Self>, reason: &StopReason) {
+        if let Some(tx) = self.stopped.take() {
+            let _ = tx.send(reason.clone());
+        }
+    }
+}
+
+/// Answers with its number.
+struct Said(u32);
+
+impl Message<Picky> for Said {
+    type Reply = u32;
+
+    async fn handle(self, _: &mut Picky, _: &mut Context<Picky>) -> u32 {
+        self.0
+    }
+}
+
+struct OnlyWhenWoken<F> {
+    inner: Pin<Box<F>>,
+    flag: Arc<WokenFlag>,
+    polled: bool,
+}
+
+#[derive(Default)]
+struct WokenFlag {
+    woken: AtomicBool,
+    outer: Mutex<Option<Waker>>,
+}
+
+impl Wake for WokenFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        if let Some(outer) = self.outer.lock().unwrap().as_ref() {
+            outer.wake_by_ref();
+        }
+    }
+}
+
+impl<F: Future> OnlyWhenWoken<F> {
+    fn new(inner: F) -> Self {
+        OnlyWhenWoken { inner: Box::pin(inner), flag: Arc::default(), polled: false }
+    }
+}
+
+impl<F: Future> Future for OnlyWhenWoken<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let this = self.get_mut();
+        *this.flag.outer.lock().unwrap() = Some(cx.waker().clone());
+        if this.polled && !this.flag.woken.swap(false, Ordering::SeqCst) {
+            return Poll::Pending;
+        }
+        this.polled = true;
+        let waker = Waker::from(Arc::clone(&this.flag));
+        this.inner.as_mut().poll(&mut TaskContext::from_waker(&waker))
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Tests
 
 on_both_runtimes!(
@@ -418,6 +500,7 @@ on_both_runtimes!(
     sender_fans_out_to_two_actor_types,
     capability_message_reaches_two_actor_types,
     step_selects_over_mailbox_and_ticker,
+    recv_wakes_the_waker_it_was_polled_with,
 );
 
 /// Every way of sending reaches the actor; `runtime.*` and `ActorRef::*` and
@@ -668,6 +751,27 @@ async fn step_selects_over_mailbox_and_ticker() {
 
     within(heart.stop()).await.unwrap();
     assert!(within(heart.wait()).await.is_normal());
+    within(runtime.shutdown()).await;
+}
+
+/// `ctx.recv()` polled under another waker than the task's (inside a
+/// user's own future combinator): a send, a `stop()` and dropping the last
+/// ref each wake that waker.
+async fn recv_wakes_the_waker_it_was_polled_with() {
+    let runtime = Runtime::new();
+    let (stopped, stop_reason) = oneshot::channel();
+    let picky = runtime.spawn(Picky { stopped: Some(stopped) });
+    for n in 0..100 {
+        assert_eq!(within(picky.ask(Said(n))).await.unwrap(), n);
+    }
+    within(picky.stop()).await.unwrap();
+    assert!(within(stop_reason).await.unwrap().is_normal());
+
+    let (stopped, stop_reason) = oneshot::channel();
+    let picky = runtime.spawn(Picky { stopped: Some(stopped) });
+    assert_eq!(within(picky.ask(Said(7))).await.unwrap(), 7);
+    drop(picky);
+    assert!(within(stop_reason).await.unwrap().is_normal(), "the last ref dropped while parked");
     within(runtime.shutdown()).await;
 }
 

@@ -27,6 +27,21 @@
 //! - A send that waited for room carries an acknowledgement fired when
 //!   handling starts: a dead actor's final discard also completes waiting
 //!   sends, and the acknowledgement tells "handled" from "discarded".
+//!
+//! # Waking the actor
+//!
+//! The actor does not wait in flume's `recv_async` (which allocates a waiting
+//! hook per wait and keeps it for the actor's life). It takes messages with
+//! `try_recv`; when the queue is empty it stores its waker in `Control`, sets
+//! `PARKED`, and looks at the queue once more before it sleeps. A send
+//! leaves with one `fetch_sub` on the state word, which also reads
+//! `PARKED`: only then does it clear the flag and wake the actor. The push
+//! happens before that read and the actor's second look after its flag is
+//! set, so either the actor sees the message or the sender sees the flag.
+//! Dropping the last ref disconnects flume and then wakes the actor the same
+//! way, so it sees the disconnection. A rendezvous mailbox
+//! (`Mailbox::bounded(0)`) keeps flume's own wait: a non-waiting send to it
+//! succeeds only into a receiver that is waiting there.
 
 use std::any::type_name;
 use std::future::{Future, poll_fn};
@@ -46,6 +61,8 @@ const CLOSED: u64 = 1;
 const STOP: u64 = 2;
 const KILL: u64 = 4;
 const DEAD: u64 = 8;
+/// The actor waits for mail (see "Waking the actor").
+const PARKED: u64 = 16;
 /// One send in flight, counted above the flag byte.
 const SENDER: u64 = 1 << 8;
 
@@ -58,6 +75,9 @@ pub(crate) struct Control {
     /// The actor task's waker, registered once when the task starts, so a
     /// stop or kill can wake it wherever it is parked.
     waker: Mutex<Option<Waker>>,
+    /// The waker of whoever waits in `Context::recv` (see "Waking the
+    /// actor"); usually the task's own.
+    mail: Mutex<Option<Waker>>,
     done: Notify,
     reason: OnceLock<StopReason>,
 }
@@ -69,6 +89,7 @@ impl Control {
             type_name,
             state: AtomicU64::new(0),
             waker: Mutex::new(None),
+            mail: Mutex::new(None),
             done: Notify::new(),
             reason: OnceLock::new(),
         }
@@ -88,9 +109,41 @@ impl Control {
         true
     }
 
-    /// Ends a send; `true` if the actor died meanwhile.
+    /// Ends a send, waking the actor if it waits for mail; `true` if the
+    /// actor died meanwhile.
     fn leave_send(&self) -> bool {
-        self.state.fetch_sub(SENDER, Ordering::SeqCst) & DEAD != 0
+        let prev = self.state.fetch_sub(SENDER, Ordering::SeqCst);
+        if prev & PARKED != 0 {
+            self.wake_mail();
+        }
+        prev & DEAD != 0
+    }
+
+    /// Registers `waker` to be woken by the next send, then marks the actor
+    /// parked. The caller must look at the queue again afterwards.
+    pub(crate) fn park(&self, waker: &Waker) {
+        {
+            let mut slot = lock(&self.mail);
+            match slot.as_ref() {
+                Some(w) if w.will_wake(waker) => {}
+                _ => *slot = Some(waker.clone()),
+            }
+        }
+        self.state.fetch_or(PARKED, Ordering::SeqCst);
+    }
+
+    /// The second look found something: no wake needed any more.
+    pub(crate) fn unpark(&self) {
+        self.state.fetch_and(!PARKED, Ordering::SeqCst);
+    }
+
+    /// Wakes the actor if it is parked waiting for mail.
+    fn wake_mail(&self) {
+        if self.state.fetch_and(!PARKED, Ordering::SeqCst) & PARKED != 0
+            && let Some(w) = lock(&self.mail).as_ref()
+        {
+            w.wake_by_ref();
+        }
     }
 
     /// `true` when no send is between its registration and its push.
@@ -128,21 +181,25 @@ impl Control {
     }
 
     pub(crate) fn set_waker(&self, waker: &Waker) {
-        *self.waker.lock().unwrap_or_else(|e| e.into_inner()) = Some(waker.clone());
+        *lock(&self.waker) = Some(waker.clone());
     }
 
+    /// Wakes the task wherever it waits, and `recv` if it is polled under
+    /// another waker (a user's `step` may poll it inside its own futures).
     fn wake(&self) {
-        if let Some(w) = self.waker.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        if let Some(w) = lock(&self.waker).as_ref() {
             w.wake_by_ref();
         }
+        self.wake_mail();
     }
 
     /// Record the end of the actor: sends fail, waiters wake.
     pub(crate) fn finish(&self, reason: StopReason) {
         let _ = self.reason.set(reason);
         self.state.fetch_or(CLOSED | DEAD, Ordering::SeqCst);
-        // Release the task's waker: it keeps the task allocation alive.
-        self.waker.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // Release the task's wakers: they keep the task allocation alive.
+        lock(&self.waker).take();
+        lock(&self.mail).take();
         self.done.notify_waiters();
     }
 
@@ -177,9 +234,16 @@ impl<A: Actor> Refused<A> {
     }
 }
 
+/// A waker slot; a panic while it was held cannot leave it inconsistent.
+fn lock(slot: &Mutex<Option<Waker>>) -> std::sync::MutexGuard<'_, Option<Waker>> {
+    slot.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// What an [`ActorRef`](crate::ActorRef) points at.
 pub(crate) struct Cell<A: Actor> {
-    tx: flume::Sender<Envelope<A>>,
+    /// Always `Some` until the drop, which disconnects it before waking the
+    /// actor.
+    tx: Option<flume::Sender<Envelope<A>>>,
     /// A second receiver, used only to discard messages that land after the
     /// actor died (see the module docs).
     rx: flume::Receiver<Envelope<A>>,
@@ -188,7 +252,11 @@ pub(crate) struct Cell<A: Actor> {
 
 impl<A: Actor> Cell<A> {
     pub(crate) fn new(tx: flume::Sender<Envelope<A>>, rx: flume::Receiver<Envelope<A>>, ctl: Arc<Control>) -> Self {
-        Cell { tx, rx, ctl }
+        Cell { tx: Some(tx), rx, ctl }
+    }
+
+    fn tx(&self) -> &flume::Sender<Envelope<A>> {
+        self.tx.as_ref().expect("the sender lives as long as the cell")
     }
 
     /// Enqueue without waiting.
@@ -196,7 +264,7 @@ impl<A: Actor> Cell<A> {
         if !self.ctl.enter_send() {
             return Err(Refused::Stopped(env));
         }
-        let sent = self.tx.try_send(env);
+        let sent = self.tx().try_send(env);
         if self.ctl.leave_send() {
             discard(&self.rx);
         }
@@ -228,7 +296,7 @@ impl<A: Actor> Cell<A> {
         // both a graceful drain (to handle it) and the final discard of a
         // killed actor do. The acknowledgement tells the two apart.
         let mut handled = env.acknowledge();
-        let mut send = self.tx.send_async(env);
+        let mut send = self.tx().send_async(env);
         let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut send).poll(cx))).await;
         drop(in_flight);
         let waited = match first {
@@ -262,6 +330,15 @@ impl<A: Actor> Cell<A> {
             Waited::Refused(env) => Err(Some(env)),
             Waited::Dropped => Err(None),
         }
+    }
+}
+
+impl<A: Actor> Drop for Cell<A> {
+    fn drop(&mut self) {
+        // The last ref is gone: disconnect, then wake a parked actor so it
+        // sees the disconnection (see "Waking the actor").
+        drop(self.tx.take());
+        self.ctl.wake_mail();
     }
 }
 

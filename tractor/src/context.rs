@@ -69,6 +69,8 @@ pub struct Context<A: Actor> {
     ctl: Arc<Control>,
     cell: Weak<Cell<A>>,
     rx: flume::Receiver<Envelope<A>>,
+    /// A `Mailbox::bounded(0)`: waits in flume (see `cell`, "Waking the actor").
+    rendezvous: bool,
     runtime: Runtime,
     sender: Option<ActorId>,
     children: Vec<Arc<Control>>,
@@ -80,9 +82,11 @@ impl<A: Actor> Context<A> {
         ctl: Arc<Control>,
         cell: Weak<Cell<A>>,
         rx: flume::Receiver<Envelope<A>>,
+        mailbox: Mailbox,
         runtime: Runtime,
     ) -> Self {
-        Context { ctl, cell, rx, runtime, sender: None, children: Vec::new(), prune_children_at: 16 }
+        let rendezvous = mailbox.capacity() == Some(0);
+        Context { ctl, cell, rx, rendezvous, runtime, sender: None, children: Vec::new(), prune_children_at: 16 }
     }
 
     pub(crate) fn control(&self) -> &Arc<Control> {
@@ -199,26 +203,46 @@ impl<A: Actor> Context<A> {
     ///
     /// Cancel safe: a message is only taken from the mailbox when this
     /// resolves, so using it in a `tokio::select!` loses nothing.
-    pub async fn recv(&self) -> Step<A> {
-        if self.ctl.stop_requested() {
-            return Step::Stop;
-        }
-        match self.rx.try_recv() {
-            Ok(env) => return Step::Message(env),
-            Err(flume::TryRecvError::Disconnected) => return Step::Stop,
-            Err(flume::TryRecvError::Empty) => {}
-        }
-        let mut next = self.rx.recv_async();
-        poll_fn(|cx| {
+    pub fn recv(&self) -> impl Future<Output = Step<A>> + Send + '_ {
+        // Only a rendezvous mailbox waits inside flume.
+        let mut rendezvous = None;
+        poll_fn(move |cx| {
             if self.ctl.stop_requested() {
                 return Poll::Ready(Step::Stop);
             }
-            Pin::new(&mut next).poll(cx).map(|received| match received {
-                Ok(env) => Step::Message(env),
-                Err(flume::RecvError::Disconnected) => Step::Stop,
-            })
+            if self.rendezvous {
+                let next = rendezvous.get_or_insert_with(|| self.rx.recv_async());
+                return Pin::new(next).poll(cx).map(|received| match received {
+                    Ok(env) => Step::Message(env),
+                    Err(flume::RecvError::Disconnected) => Step::Stop,
+                });
+            }
+            if let Some(step) = self.try_step() {
+                return Poll::Ready(step);
+            }
+            // Park, then look again: a send that came in between either is
+            // seen now or sees the flag and wakes us.
+            self.ctl.park(cx.waker());
+            if let Some(step) = self.try_step() {
+                self.ctl.unpark();
+                return Poll::Ready(step);
+            }
+            if self.ctl.stop_requested() {
+                self.ctl.unpark();
+                return Poll::Ready(Step::Stop);
+            }
+            Poll::Pending
         })
-        .await
+    }
+
+    /// The next message if one is queued, or `Stop` if no ref is left and
+    /// the queue is empty.
+    fn try_step(&self) -> Option<Step<A>> {
+        match self.rx.try_recv() {
+            Ok(env) => Some(Step::Message(env)),
+            Err(flume::TryRecvError::Disconnected) => Some(Step::Stop),
+            Err(flume::TryRecvError::Empty) => None,
+        }
     }
 }
 

@@ -134,7 +134,7 @@ impl Runtime {
             ctl.finish(StopReason::StartFailed(Arc::new(RuntimeShutDown)));
             return (actor_ref, ctl);
         }
-        let ctx = Context::new(Arc::clone(&ctl), actor_ref.downgrade(), rx, self.clone());
+        let ctx = Context::new(Arc::clone(&ctl), actor_ref.downgrade(), rx, mailbox, self.clone());
         self.inner.live.fetch_add(1, Ordering::SeqCst);
         let run = crate::task::run(actor, ctx);
         let task = match &self.inner.handle {
