@@ -17,6 +17,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use tokio::sync::oneshot;
+use tracing::{Instrument, Span};
 
 use crate::actor::Actor;
 use crate::actor_ref::{ActorId, ActorRef};
@@ -173,8 +174,11 @@ impl<A: Actor> Envelope<A> {
         self.inner.sender()
     }
 
-    pub(crate) fn handle<'a>(self, actor: &'a mut A, ctx: &'a mut Context<A>) -> Option<BoxFuture<'a>> {
-        self.inner.handle(actor, ctx)
+    /// Handles the message inside `span`. A synchronous handler is done on
+    /// return; an asynchronous one comes back as a future (instrumented with
+    /// `span`) for the caller to poll.
+    pub(crate) fn handle<'a>(self, actor: &'a mut A, ctx: &'a mut Context<A>, span: Span) -> Option<BoxFuture<'a>> {
+        self.inner.handle(actor, ctx, span)
     }
 
     /// Answer the asker (if any) with `error` instead of handling.
@@ -200,7 +204,7 @@ impl<A: Actor> fmt::Debug for Envelope<A> {
 trait Handle<A: Actor>: Send + 'static {
     fn message_type(&self) -> &'static str;
     fn sender(&self) -> Option<ActorId>;
-    fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>) -> Option<BoxFuture<'a>>;
+    fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>, span: Span) -> Option<BoxFuture<'a>>;
     fn fail(self: Box<Self>, error: Error);
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
     fn set_ack(&mut self, ack: oneshot::Sender<()>);
@@ -223,29 +227,40 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
         self.sender
     }
 
-    fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>) -> Option<BoxFuture<'a>> {
+    fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>, span: Span) -> Option<BoxFuture<'a>> {
         let Packet { msg, reply, ack, .. } = *self;
         if let Some(ack) = ack {
             let _ = ack.send(());
         }
         let id = ctx.id();
         let reply = ReplyGuard { tx: reply, actor: id, actor_type: type_name::<A>(), message_type: type_name::<M>() };
-        match msg.__handle_now(actor, ctx) {
+        let now = {
+            let _entered = span.enter();
+            msg.__handle_now(actor, ctx)
+        };
+        match now {
             Now::Reply(r) => {
                 reply.send(r);
                 None
             }
-            Now::Forward(fwd) => fwd.deliver(reply.into_inner(), Some(id)).map(|f| f as BoxFuture<'a>),
-            Now::Later(msg) => Some(Box::pin(async move {
-                match msg.__handle_later(actor, ctx).await {
-                    Outcome::Reply(r) => reply.send(r),
-                    Outcome::Forward(fwd) => {
-                        if let Some(waiting) = fwd.deliver(reply.into_inner(), Some(id)) {
-                            waiting.await;
+            // Rare: the forward's target mailbox is full, so delivering it waits.
+            Now::Forward(fwd) => fwd
+                .deliver(reply.into_inner(), Some(id))
+                .map(|waiting| Box::pin(waiting.instrument(span)) as BoxFuture<'a>),
+            // One allocation holds the handler's future and its span.
+            Now::Later(msg) => Some(Box::pin(
+                async move {
+                    match msg.__handle_later(actor, ctx).await {
+                        Outcome::Reply(r) => reply.send(r),
+                        Outcome::Forward(fwd) => {
+                            if let Some(waiting) = fwd.deliver(reply.into_inner(), Some(id)) {
+                                waiting.await;
+                            }
                         }
                     }
                 }
-            })),
+                .instrument(span),
+            )),
         }
     }
 

@@ -3,17 +3,15 @@
 use std::any::type_name;
 use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::pin;
+use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
-
-use tracing::Instrument;
 
 use crate::actor::{Actor, ControlFlow, Panic, Step, StopReason};
 use crate::cell::{Control, discard};
 use crate::context::Context;
 use crate::crash::Crash;
-use crate::message::Envelope;
+use crate::message::{BoxFuture, Envelope};
 use crate::util::short_type_name;
 
 /// How a piece of user code ended.
@@ -26,9 +24,15 @@ enum Run<T> {
 /// Polls `fut` with panics caught; if `killable`, gives up as soon as the
 /// actor is killed (the kill wakes the task, so this is seen even when `fut`
 /// is parked forever). One atomic load per poll.
-async fn guarded<F: Future>(ctl: &Control, killable: bool, fut: F) -> Run<F::Output> {
-    let mut fut = pin!(fut);
-    poll_fn(|cx| {
+///
+/// A plain fn over a future the caller pinned: an `async fn` would hold
+/// `fut` twice in the actor's task.
+fn guarded<'a, F: Future + ?Sized>(
+    ctl: &'a Control,
+    killable: bool,
+    mut fut: Pin<&'a mut F>,
+) -> impl Future<Output = Run<F::Output>> + 'a {
+    poll_fn(move |cx| {
         if killable && ctl.is_killed() {
             return Poll::Ready(Run::Killed);
         }
@@ -38,74 +42,104 @@ async fn guarded<F: Future>(ctl: &Control, killable: bool, fut: F) -> Run<F::Out
             Err(payload) => Poll::Ready(Run::Panicked(Panic::from_payload(&*payload))),
         }
     })
-    .await
 }
 
 /// The whole life of one actor.
-pub(crate) async fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) {
-    let ctl = Arc::clone(ctx.control());
-    // Register the task's waker once: stop and kill wake it wherever it waits.
-    poll_fn(|cx| {
-        ctl.set_waker(cx.waker());
-        Poll::Ready(())
-    })
-    .await;
+///
+/// An `async` block rather than an `async fn`: an `async fn` would keep the
+/// actor and its context twice in the task (as passed and as bound).
+#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
+pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Output = ()> + Send {
+    async move {
+        let ctl = Arc::clone(ctx.control());
+        // Register the task's waker once: stop and kill wake it wherever it waits.
+        poll_fn(|cx| {
+            ctl.set_waker(cx.waker());
+            Poll::Ready(())
+        })
+        .await;
 
-    let reason = lifecycle(&mut actor, &mut ctx, &ctl).await;
-    // The once-only phases (start, drain, crash handling, wind-down) are
-    // boxed: an idle actor's task is laid out for its largest phase, and the
-    // message loop is what should set that size.
-    Box::pin(wind_down(&mut actor, &mut ctx, &ctl, &reason)).await;
-    drop(actor);
-    ctx.runtime().actor_stopped();
-    ctl.finish(reason);
-    // Anything still queued is answered `is_stopped` now; later arrivals are
-    // discarded by their senders (see `cell`).
-    discard(ctx.receiver());
+        let reason = lifecycle(&mut actor, &mut ctx, &ctl).await;
+        // The once-only phases (start, drain, crash handling, wind-down) are
+        // boxed: an idle actor's task is laid out for its largest phase, and the
+        // message loop is what should set that size.
+        Box::pin(wind_down(&mut actor, &mut ctx, &ctl, &reason)).await;
+        drop(actor);
+        ctx.runtime().actor_stopped();
+        ctl.finish(reason);
+        // Anything still queued is answered `is_stopped` now; later arrivals are
+        // discarded by their senders (see `cell`).
+        discard(ctx.receiver());
+    }
 }
 
 /// Children first, then `on_stop`.
 async fn wind_down<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control, reason: &StopReason) {
     ctx.stop_children(ctl.is_killed()).await;
     ctx.set_sender(None);
-    if let Run::Panicked(p) = guarded(ctl, false, actor.on_stop(ctx, reason)).await {
+    if let Run::Panicked(p) = guarded(ctl, false, pin!(actor.on_stop(ctx, reason))).await {
         tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
     }
 }
 
-async fn lifecycle<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> StopReason {
-    match guarded(ctl, true, Box::pin(actor.on_start(ctx))).await {
-        Run::Done(Ok(())) => {}
-        Run::Done(Err(e)) => return StopReason::StartFailed(Arc::from(e)),
+/// `on_start`, then the message loop. Like the other functions the task
+/// always runs through, written as a fn returning an `async` block so that
+/// its arguments are not kept twice.
+#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
+fn lifecycle<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    ctl: &'a Control,
+) -> impl Future<Output = StopReason> + 'a {
+    async move {
+        if let Some(reason) = Box::pin(start_actor(actor, ctx, ctl)).await {
+            return reason;
+        }
+        loop {
+            if ctl.is_killed() {
+                return StopReason::Killed;
+            }
+            if ctl.stop_requested() {
+                return Box::pin(drain(actor, ctx, ctl)).await;
+            }
+            // Neither the step's future nor its result is kept while the
+            // message is handled.
+            let env = match next_step(actor, ctx, ctl).await {
+                Run::Done(Step::Message(env)) => env,
+                Run::Done(Step::Continue) => continue,
+                Run::Done(Step::Stop) => return Box::pin(drain(actor, ctx, ctl)).await,
+                Run::Panicked(p) => {
+                    if Box::pin(crashed(actor, ctx, ctl, p.clone(), None, false)).await == ControlFlow::Stop {
+                        return ended_by(ctl, p);
+                    }
+                    continue;
+                }
+                Run::Killed => return StopReason::Killed,
+            };
+            if let Err(reason) = handle(actor, ctx, ctl, env).await {
+                return reason;
+            }
+        }
+    }
+}
+
+/// The next step, with panics caught.
+async fn next_step<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> Run<Step<A>> {
+    guarded(ctl, true, pin!(actor.step(ctx))).await
+}
+
+/// Runs `on_start`; `Some` if the actor ends there.
+async fn start_actor<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> Option<StopReason> {
+    let started = guarded(ctl, true, pin!(actor.on_start(ctx))).await;
+    match started {
+        Run::Done(Ok(())) => None,
+        Run::Done(Err(e)) => Some(StopReason::StartFailed(Arc::from(e))),
         Run::Panicked(p) => {
             // A failed start is terminal whatever `on_panic` says.
-            Box::pin(crashed(actor, ctx, ctl, p.clone(), None, true)).await;
-            return ended_by(ctl, p);
+            crashed(actor, ctx, ctl, p.clone(), None, true).await;
+            Some(ended_by(ctl, p))
         }
-        Run::Killed => return StopReason::Killed,
-    }
-    loop {
-        if ctl.is_killed() {
-            return StopReason::Killed;
-        }
-        if ctl.stop_requested() {
-            return Box::pin(drain(actor, ctx, ctl)).await;
-        }
-        match guarded(ctl, true, actor.step(ctx)).await {
-            Run::Done(Step::Message(env)) => {
-                if let Err(reason) = handle(actor, ctx, ctl, env).await {
-                    return reason;
-                }
-            }
-            Run::Done(Step::Continue) => {}
-            Run::Done(Step::Stop) => return Box::pin(drain(actor, ctx, ctl)).await,
-            Run::Panicked(p) => {
-                if Box::pin(crashed(actor, ctx, ctl, p.clone(), None, false)).await == ControlFlow::Stop {
-                    return ended_by(ctl, p);
-                }
-            }
-            Run::Killed => return StopReason::Killed,
-        }
+        Run::Killed => Some(StopReason::Killed),
     }
 }
 
@@ -135,55 +169,59 @@ async fn drain<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> 
 }
 
 /// Handles one message. `Err` ends the actor.
-async fn handle<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    ctl: &Control,
+///
+/// Only an asynchronous handler awaits here, and what it keeps across the
+/// await is its boxed future: a synchronous one (what `#[actor]` generates
+/// for a plain `fn`) is done inside `start`.
+#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
+fn handle<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    ctl: &'a Control,
     env: Envelope<A>,
-) -> Result<(), StopReason> {
-    let result = handle_in_span(actor, ctx, ctl, env).await;
-    // `ctx.sender()` speaks of the message being handled, and of no other time.
-    ctx.set_sender(None);
-    result
+) -> impl Future<Output = Result<(), StopReason>> + 'a {
+    async move {
+        let message_type = env.message_type();
+        let mut started = start(actor, ctx, env);
+        let run = match &mut started {
+            Ok(None) => Run::Done(()),
+            Ok(Some(fut)) => guarded(ctl, true, fut.as_mut()).await,
+            Err(p) => Run::Panicked(p.clone()),
+        };
+        drop(started);
+        // `ctx.sender()` speaks of the message being handled, and of no other time.
+        ctx.set_sender(None);
+        let panic = match run {
+            Run::Done(()) => return Ok(()),
+            Run::Killed => return Err(StopReason::Killed),
+            Run::Panicked(p) => p,
+        };
+        match Box::pin(crashed(actor, ctx, ctl, panic.clone(), Some(message_type), false)).await {
+            ControlFlow::Continue => Ok(()),
+            ControlFlow::Stop => Err(ended_by(ctl, panic)),
+        }
+    }
 }
 
-/// Handles one message inside its tracing span; a panic goes to `on_panic`.
-async fn handle_in_span<A: Actor>(
-    actor: &mut A,
-    ctx: &mut Context<A>,
-    ctl: &Control,
+/// Starts handling `env` inside its tracing span, with panics caught: a
+/// synchronous handler is done on return, an asynchronous one comes back as
+/// its future.
+fn start<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
     env: Envelope<A>,
-) -> Result<(), StopReason> {
-    let message_type = env.message_type();
+) -> Result<Option<BoxFuture<'a>>, Panic> {
     let sender = env.sender();
     ctx.set_sender(sender);
     let span = tracing::info_span!(
         "handle",
-        actor.id = %ctl.id,
+        actor.id = %ctx.id(),
         actor.r#type = short_type_name(type_name::<A>()),
-        message.r#type = short_type_name(message_type),
+        message.r#type = short_type_name(env.message_type()),
         sender = ?sender,
     );
-    let panic = {
-        let started = {
-            let _entered = span.enter();
-            let (a, c) = (&mut *actor, &mut *ctx);
-            catch_unwind(AssertUnwindSafe(move || env.handle(a, c)))
-        };
-        match started {
-            Ok(None) => return Ok(()),
-            Ok(Some(fut)) => match guarded(ctl, true, fut.instrument(span)).await {
-                Run::Done(()) => return Ok(()),
-                Run::Killed => return Err(StopReason::Killed),
-                Run::Panicked(p) => p,
-            },
-            Err(payload) => Panic::from_payload(&*payload),
-        }
-    };
-    match Box::pin(crashed(actor, ctx, ctl, panic.clone(), Some(message_type), false)).await {
-        ControlFlow::Continue => Ok(()),
-        ControlFlow::Stop => Err(ended_by(ctl, panic)),
-    }
+    catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span)))
+        .map_err(|payload| Panic::from_payload(&*payload))
 }
 
 /// After a panic: ask `on_panic`, tell the crash policy, return the decision.
@@ -195,7 +233,7 @@ async fn crashed<A: Actor>(
     message_type: Option<&'static str>,
     terminal: bool,
 ) -> ControlFlow {
-    let decision = match guarded(ctl, true, actor.on_panic(ctx, &panic)).await {
+    let decision = match guarded(ctl, true, pin!(actor.on_panic(ctx, &panic))).await {
         Run::Done(decision) => decision,
         Run::Panicked(p) => {
             tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_panic panicked: {p}");
