@@ -92,17 +92,17 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     /// # Cancel safety
     ///
     /// Dropping the future while it waits for room drops the message unsent.
-    pub async fn tell(self) -> Result<(), Error> {
+    pub fn tell(self) -> impl Future<Output = Result<(), Error>> + Send + 'a {
         let Request { target, msg, sender, timeout } = self;
-        let send = async {
-            match target.cell().send(Envelope::new(msg, None, sender)).await {
-                Ok(()) => Ok(()),
-                Err(_) => Err(stopped::<A, M>(target)),
-            }
-        };
-        match timeout {
-            None => send.await,
-            Some(d) => tokio::time::timeout(d, send).await.unwrap_or_else(|_| Err(timed_out::<A, M>(target))),
+        async move {
+            // The common case, an unbounded mailbox or one with room, takes
+            // no future beyond this block.
+            let env = match target.cell().try_send(Envelope::new(msg, None, sender)) {
+                Ok(()) => return Ok(()),
+                Err(Refused::Stopped(_)) => return Err(stopped::<A, M>(target)),
+                Err(Refused::Full(env)) => env,
+            };
+            Box::pin(wait_for_room::<A, M>(target, env, timeout)).await
         }
     }
 
@@ -271,6 +271,19 @@ impl<A: Actor, M: Message<A>> Future for Reply<'_, A, M> {
             // The reply slot was dropped unanswered: the actor stopped.
             Err(_) => Err(stopped::<A, M>(target)),
         })
+    }
+}
+
+/// A tell's slow path: waits for room in a full mailbox (within `timeout`).
+async fn wait_for_room<A: Actor, M>(
+    target: &ActorRef<A>,
+    env: Envelope<A>,
+    timeout: Option<Duration>,
+) -> Result<(), Error> {
+    let send = async { target.cell().send(env).await.map_err(|_| stopped::<A, M>(target)) };
+    match timeout {
+        None => send.await,
+        Some(d) => tokio::time::timeout(d, send).await.unwrap_or_else(|_| Err(timed_out::<A, M>(target))),
     }
 }
 
