@@ -3,6 +3,7 @@
 use std::any::type_name;
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::num::NonZeroU64;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -16,17 +17,19 @@ use crate::util::short_type_name;
 /// The identity of an actor: unique within the process, so unique per
 /// runtime. Ids grow in spawn order.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ActorId(u64);
+pub struct ActorId(NonZeroU64);
 
 impl ActorId {
     pub(crate) fn next() -> Self {
         static NEXT: AtomicU64 = AtomicU64::new(1);
-        ActorId(NEXT.fetch_add(1, Ordering::Relaxed))
+        // Non-zero so that an `Option<ActorId>` (an envelope's sender) takes
+        // 8 bytes; 2^64 spawns never happen.
+        ActorId(NonZeroU64::new(NEXT.fetch_add(1, Ordering::Relaxed)).expect("actor ids do not wrap"))
     }
 
     /// The id as a number.
     pub fn as_u64(self) -> u64 {
-        self.0
+        self.0.get()
     }
 }
 
