@@ -32,14 +32,22 @@
 //!
 //! The actor does not wait in flume's `recv_async` (which allocates a waiting
 //! hook per wait and keeps it for the actor's life). It takes messages with
-//! `try_recv`; when the queue is empty it stores its waker in `Control`, sets
-//! `PARKED`, and looks at the queue once more before it sleeps. A send
-//! leaves with one `fetch_sub` on the state word, which also reads
-//! `PARKED`: only then does it clear the flag and wake the actor. The push
-//! happens before that read and the actor's second look after its flag is
-//! set, so either the actor sees the message or the sender sees the flag.
-//! Dropping the last ref disconnects flume and then wakes the actor the same
-//! way, so it sees the disconnection. A rendezvous mailbox
+//! `try_recv`. The state word's top 32 bits count the sends that have left
+//! (wrapping); a send leaves with one atomic add that both ends its
+//! in-flight registration and bumps that count, and reads `PARKED`.
+//!
+//! - Before looking at the queue the actor reads the count. If the queue is
+//!   empty it stores its waker in `Control` and sets `PARKED`, which returns
+//!   the count again.
+//! - Unchanged: every send that left before the flag was set had pushed
+//!   before the first look, so the queue really is empty; any later one sees
+//!   `PARKED`, clears it and wakes the actor. The actor sleeps.
+//! - Changed: a send came in between; the actor looks again.
+//!
+//! So parking costs one atomic on the state word and no second look at the
+//! queue, and an idle actor costs a sender nothing extra. Dropping the last
+//! ref disconnects flume and then bumps the count the same way, so a parked
+//! actor wakes and sees the disconnection. A rendezvous mailbox
 //! (`Mailbox::bounded(0)`) keeps flume's own wait: a non-waiting send to it
 //! succeeds only into a receiver that is waiting there.
 
@@ -63,8 +71,11 @@ const KILL: u64 = 4;
 const DEAD: u64 = 8;
 /// The actor waits for mail (see "Waking the actor").
 const PARKED: u64 = 16;
-/// One send in flight, counted above the flag byte.
+/// One send in flight, counted in bits 8..32.
 const SENDER: u64 = 1 << 8;
+const IN_FLIGHT: u64 = 0xFFFF_FF00;
+/// One send that has left, counted (wrapping) in bits 32..64.
+const LEFT: u64 = 1 << 32;
 
 /// Type-erased lifecycle state of one actor.
 pub(crate) struct Control {
@@ -112,16 +123,26 @@ impl Control {
     /// Ends a send, waking the actor if it waits for mail; `true` if the
     /// actor died meanwhile.
     fn leave_send(&self) -> bool {
-        let prev = self.state.fetch_sub(SENDER, Ordering::SeqCst);
+        // One add: one fewer in flight, one more that has left.
+        let prev = self.state.fetch_add(LEFT - SENDER, Ordering::SeqCst);
         if prev & PARKED != 0 {
             self.wake_mail();
         }
         prev & DEAD != 0
     }
 
-    /// Registers `waker` to be woken by the next send, then marks the actor
-    /// parked. The caller must look at the queue again afterwards.
-    pub(crate) fn park(&self, waker: &Waker) {
+    /// What the actor reads before it looks at the queue (see "Waking the
+    /// actor").
+    pub(crate) fn sends_left(&self) -> u64 {
+        self.state.load(Ordering::SeqCst) >> 32
+    }
+
+    /// Registers `waker` to be woken by the next send and marks the actor
+    /// parked. `true`: nothing happened since `seen` (from
+    /// [`sends_left`](Control::sends_left) before the queue was found
+    /// empty), so the actor may sleep. `false`: a send left or a stop came
+    /// meanwhile; the flag is cleared again and the caller must look again.
+    pub(crate) fn park(&self, waker: &Waker, seen: u64) -> bool {
         {
             let mut slot = lock(&self.mail);
             match slot.as_ref() {
@@ -129,12 +150,21 @@ impl Control {
                 _ => *slot = Some(waker.clone()),
             }
         }
-        self.state.fetch_or(PARKED, Ordering::SeqCst);
+        let prev = self.state.fetch_or(PARKED, Ordering::SeqCst);
+        if prev >> 32 == seen && prev & STOP == 0 {
+            return true;
+        }
+        self.state.fetch_and(!PARKED, Ordering::SeqCst);
+        false
     }
 
-    /// The second look found something: no wake needed any more.
-    pub(crate) fn unpark(&self) {
-        self.state.fetch_and(!PARKED, Ordering::SeqCst);
+    /// Counts as a send that left (waking a parked actor): used when the
+    /// last ref goes, so the actor looks at the queue and sees it
+    /// disconnected.
+    fn notify_mail(&self) {
+        if self.state.fetch_add(LEFT, Ordering::SeqCst) & PARKED != 0 {
+            self.wake_mail();
+        }
     }
 
     /// Wakes the actor if it is parked waiting for mail.
@@ -148,7 +178,7 @@ impl Control {
 
     /// `true` when no send is between its registration and its push.
     pub(crate) fn no_send_in_flight(&self) -> bool {
-        self.state.load(Ordering::SeqCst) < SENDER
+        self.state.load(Ordering::SeqCst) & IN_FLIGHT == 0
     }
 
     pub(crate) fn stop_requested(&self) -> bool {
@@ -338,7 +368,7 @@ impl<A: Actor> Drop for Cell<A> {
         // The last ref is gone: disconnect, then wake a parked actor so it
         // sees the disconnection (see "Waking the actor").
         drop(self.tx.take());
-        self.ctl.wake_mail();
+        self.ctl.notify_mail();
     }
 }
 

@@ -217,21 +217,20 @@ impl<A: Actor> Context<A> {
                     Err(flume::RecvError::Disconnected) => Step::Stop,
                 });
             }
-            if let Some(step) = self.try_step() {
-                return Poll::Ready(step);
+            // See `cell`, "Waking the actor": park only if no send left
+            // between the look at the queue and the flag.
+            loop {
+                let seen = self.ctl.sends_left();
+                if let Some(step) = self.try_step() {
+                    return Poll::Ready(step);
+                }
+                if self.ctl.park(cx.waker(), seen) {
+                    return Poll::Pending;
+                }
+                if self.ctl.stop_requested() {
+                    return Poll::Ready(Step::Stop);
+                }
             }
-            // Park, then look again: a send that came in between either is
-            // seen now or sees the flag and wakes us.
-            self.ctl.park(cx.waker());
-            if let Some(step) = self.try_step() {
-                self.ctl.unpark();
-                return Poll::Ready(step);
-            }
-            if self.ctl.stop_requested() {
-                self.ctl.unpark();
-                return Poll::Ready(Step::Stop);
-            }
-            Poll::Pending
         })
     }
 
