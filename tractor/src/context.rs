@@ -3,7 +3,6 @@
 use std::any::type_name;
 use std::fmt;
 use std::future::{Future, poll_fn};
-use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::task::Poll;
 
@@ -211,8 +210,10 @@ impl<A: Actor> Context<A> {
                 return Poll::Ready(Step::Stop);
             }
             if self.rendezvous {
-                let next = rendezvous.get_or_insert_with(|| self.rx.recv_async());
-                return Pin::new(next).poll(cx).map(|received| match received {
+                // Boxed: a rendezvous is rare, and every actor's task has
+                // room for this future.
+                let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));
+                return next.as_mut().poll(cx).map(|received| match received {
                     Ok(env) => Step::Message(env),
                     Err(flume::RecvError::Disconnected) => Step::Stop,
                 });

@@ -25,18 +25,18 @@ enum Run<T> {
 /// actor is killed (the kill wakes the task, so this is seen even when `fut`
 /// is parked forever). One atomic load per poll.
 ///
-/// A plain fn over a future the caller pinned: an `async fn` would hold
-/// `fut` twice in the actor's task.
-fn guarded<'a, F: Future + ?Sized>(
+/// A plain fn over an `Unpin` future (one the caller pinned, or a box): an
+/// `async fn` would hold `fut` twice in the actor's task.
+fn guarded<'a, F: Future + Unpin + 'a>(
     ctl: &'a Control,
     killable: bool,
-    mut fut: Pin<&'a mut F>,
+    mut fut: F,
 ) -> impl Future<Output = Run<F::Output>> + 'a {
     poll_fn(move |cx| {
         if killable && ctl.is_killed() {
             return Poll::Ready(Run::Killed);
         }
-        match catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
+        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut fut).poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Run::Done(v)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => Poll::Ready(Run::Panicked(Panic::from_payload(&*payload))),
@@ -82,9 +82,12 @@ async fn wind_down<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control,
     }
 }
 
-/// `on_start`, then the message loop. Like the other functions the task
-/// always runs through, written as a fn returning an `async` block so that
-/// its arguments are not kept twice.
+/// `on_start`, then the message loop, then (on a graceful stop) the drain.
+///
+/// Written as a fn returning an `async` block, like the other functions
+/// every message goes through, so that its arguments are not kept twice;
+/// and the handling of a message is inline, so that an idle actor's task
+/// holds no more than the step or the handler in flight.
 #[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
 fn lifecycle<'a, A: Actor>(
     actor: &'a mut A,
@@ -95,37 +98,95 @@ fn lifecycle<'a, A: Actor>(
         if let Some(reason) = Box::pin(start_actor(actor, ctx, ctl)).await {
             return reason;
         }
+        // A graceful stop refuses new sends, then handles what is queued,
+        // including what sends already in flight deliver (see `cell`).
+        let mut draining = false;
         loop {
             if ctl.is_killed() {
                 return StopReason::Killed;
             }
-            if ctl.stop_requested() {
-                return Box::pin(drain(actor, ctx, ctl)).await;
+            if !draining && ctl.stop_requested() {
+                ctl.close();
+                draining = true;
             }
             // Neither the step's future nor its result is kept while the
             // message is handled.
-            let env = match next_step(actor, ctx, ctl).await {
-                Run::Done(Step::Message(env)) => env,
-                Run::Done(Step::Continue) => continue,
-                Run::Done(Step::Stop) => return Box::pin(drain(actor, ctx, ctl)).await,
+            let env = if draining {
+                match next_queued(ctx, ctl).await {
+                    Some(env) => env,
+                    None if ctl.is_killed() => return StopReason::Killed,
+                    None => return StopReason::Normal,
+                }
+            } else {
+                match next_step(actor, ctx, ctl).await {
+                    Run::Done(Step::Message(env)) => env,
+                    Run::Done(Step::Continue) => continue,
+                    Run::Done(Step::Stop) => {
+                        ctl.close();
+                        draining = true;
+                        continue;
+                    }
+                    Run::Panicked(p) => {
+                        if Box::pin(crashed(actor, ctx, ctl, p.clone(), None, false)).await == ControlFlow::Stop {
+                            return ended_by(ctl, p);
+                        }
+                        continue;
+                    }
+                    Run::Killed => return StopReason::Killed,
+                }
+            };
+            // Only an asynchronous handler awaits here, and what it keeps
+            // across the await is its boxed future: a synchronous one (what
+            // `#[actor]` generates for a plain `fn`) is done inside `start`.
+            let (message_type, run) = match start(actor, ctx, env) {
+                (message_type, Started::Done) => (message_type, Run::Done(())),
+                (message_type, Started::Running(fut)) => (message_type, guarded(ctl, true, fut).await),
+                (message_type, Started::Panicked(p)) => (message_type, Run::Panicked(p)),
+            };
+            // `ctx.sender()` speaks of the message being handled, and of no other time.
+            ctx.set_sender(None);
+            match run {
+                Run::Done(()) => {}
+                Run::Killed => return StopReason::Killed,
                 Run::Panicked(p) => {
-                    if Box::pin(crashed(actor, ctx, ctl, p.clone(), None, false)).await == ControlFlow::Stop {
+                    let decision = Box::pin(crashed(actor, ctx, ctl, p.clone(), Some(message_type), false)).await;
+                    if decision == ControlFlow::Stop {
                         return ended_by(ctl, p);
                     }
-                    continue;
                 }
-                Run::Killed => return StopReason::Killed,
-            };
-            if let Err(reason) = handle(actor, ctx, ctl, env).await {
-                return reason;
             }
         }
     }
 }
 
 /// The next step, with panics caught.
-async fn next_step<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> Run<Step<A>> {
-    guarded(ctl, true, pin!(actor.step(ctx))).await
+#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
+fn next_step<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    ctl: &'a Control,
+) -> impl Future<Output = Run<Step<A>>> + 'a {
+    async move { guarded(ctl, true, pin!(actor.step(ctx))).await }
+}
+
+/// The next message queued when draining; `None` once the queue is empty
+/// and no send is in flight, or on a kill.
+async fn next_queued<A: Actor>(ctx: &Context<A>, ctl: &Control) -> Option<Envelope<A>> {
+    loop {
+        if ctl.is_killed() {
+            return None;
+        }
+        // Read the in-flight count before the queue: once it is zero no send
+        // can start (closed), so an empty queue then is the end.
+        let idle = ctl.no_send_in_flight();
+        match ctx.receiver().try_recv() {
+            Ok(env) => return Some(env),
+            Err(_) if idle => return None,
+            // A send is between its registration and its push (or waits for
+            // the room this drain makes): let it finish.
+            Err(_) => tokio::task::yield_now().await,
+        }
+    }
 }
 
 /// Runs `on_start`; `Some` if the actor ends there.
@@ -143,85 +204,39 @@ async fn start_actor<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Contro
     }
 }
 
-/// Graceful end: refuse new sends, handle what is queued, including what
-/// sends already in flight deliver (see `cell`).
-async fn drain<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> StopReason {
-    ctl.close();
-    loop {
-        if ctl.is_killed() {
-            return StopReason::Killed;
-        }
-        // Read the in-flight count before the queue: once it is zero no send
-        // can start (closed), so an empty queue then is the end.
-        let idle = ctl.no_send_in_flight();
-        match ctx.receiver().try_recv() {
-            Ok(env) => {
-                if let Err(reason) = handle(actor, ctx, ctl, env).await {
-                    return reason;
-                }
-            }
-            Err(_) if idle => return StopReason::Normal,
-            // A send is between its registration and its push (or waits for
-            // the room this drain makes): let it finish.
-            Err(_) => tokio::task::yield_now().await,
-        }
-    }
-}
-
-/// Handles one message. `Err` ends the actor.
-///
-/// Only an asynchronous handler awaits here, and what it keeps across the
-/// await is its boxed future: a synchronous one (what `#[actor]` generates
-/// for a plain `fn`) is done inside `start`.
-#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
-fn handle<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    ctl: &'a Control,
-    env: Envelope<A>,
-) -> impl Future<Output = Result<(), StopReason>> + 'a {
-    async move {
-        let message_type = env.message_type();
-        let mut started = start(actor, ctx, env);
-        let run = match &mut started {
-            Ok(None) => Run::Done(()),
-            Ok(Some(fut)) => guarded(ctl, true, fut.as_mut()).await,
-            Err(p) => Run::Panicked(p.clone()),
-        };
-        drop(started);
-        // `ctx.sender()` speaks of the message being handled, and of no other time.
-        ctx.set_sender(None);
-        let panic = match run {
-            Run::Done(()) => return Ok(()),
-            Run::Killed => return Err(StopReason::Killed),
-            Run::Panicked(p) => p,
-        };
-        match Box::pin(crashed(actor, ctx, ctl, panic.clone(), Some(message_type), false)).await {
-            ControlFlow::Continue => Ok(()),
-            ControlFlow::Stop => Err(ended_by(ctl, panic)),
-        }
-    }
+/// How [`start`] left a message.
+enum Started<'a> {
+    /// Handled: the handler was synchronous.
+    Done,
+    /// The handler's future, to poll until it is done.
+    Running(BoxFuture<'a>),
+    Panicked(Panic),
 }
 
 /// Starts handling `env` inside its tracing span, with panics caught: a
 /// synchronous handler is done on return, an asynchronous one comes back as
-/// its future.
-fn start<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    env: Envelope<A>,
-) -> Result<Option<BoxFuture<'a>>, Panic> {
+/// its future. Also returns the message's type name.
+///
+/// (The caller awaits right after; it takes the type name from here rather
+/// than borrowing `env` itself, which would keep `env`'s slot in the actor's
+/// task.)
+fn start<'a, A: Actor>(actor: &'a mut A, ctx: &'a mut Context<A>, env: Envelope<A>) -> (&'static str, Started<'a>) {
+    let message_type = env.message_type();
     let sender = env.sender();
     ctx.set_sender(sender);
     let span = tracing::info_span!(
         "handle",
         actor.id = %ctx.id(),
         actor.r#type = short_type_name(type_name::<A>()),
-        message.r#type = short_type_name(env.message_type()),
+        message.r#type = short_type_name(message_type),
         sender = ?sender,
     );
-    catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span)))
-        .map_err(|payload| Panic::from_payload(&*payload))
+    let started = match catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span))) {
+        Ok(None) => Started::Done,
+        Ok(Some(fut)) => Started::Running(fut),
+        Err(payload) => Started::Panicked(Panic::from_payload(&*payload)),
+    };
+    (message_type, started)
 }
 
 /// After a panic: ask `on_panic`, tell the crash policy, return the decision.
