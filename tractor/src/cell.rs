@@ -71,6 +71,8 @@ const KILL: u64 = 4;
 const DEAD: u64 = 8;
 /// The actor waits for mail (see "Waking the actor").
 const PARKED: u64 = 16;
+/// Set once at spawn: the mailbox is a rendezvous (`Mailbox::bounded(0)`).
+const RENDEZVOUS: u64 = 32;
 /// One send in flight, counted in bits 8..32.
 const SENDER: u64 = 1 << 8;
 const IN_FLIGHT: u64 = 0xFFFF_FF00;
@@ -94,11 +96,11 @@ pub(crate) struct Control {
 }
 
 impl Control {
-    pub(crate) fn new(id: ActorId, type_name: &'static str) -> Self {
+    pub(crate) fn new(id: ActorId, type_name: &'static str, rendezvous: bool) -> Self {
         Control {
             id,
             type_name,
-            state: AtomicU64::new(0),
+            state: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }),
             waker: Mutex::new(None),
             mail: Mutex::new(None),
             done: Notify::new(),
@@ -179,6 +181,11 @@ impl Control {
     /// `true` when no send is between its registration and its push.
     pub(crate) fn no_send_in_flight(&self) -> bool {
         self.state.load(Ordering::SeqCst) & IN_FLIGHT == 0
+    }
+
+    /// The mailbox is a rendezvous: the actor waits inside flume.
+    pub(crate) fn is_rendezvous(&self) -> bool {
+        self.has(RENDEZVOUS)
     }
 
     pub(crate) fn stop_requested(&self) -> bool {

@@ -68,12 +68,10 @@ pub struct Context<A: Actor> {
     ctl: Arc<Control>,
     cell: Weak<Cell<A>>,
     rx: flume::Receiver<Envelope<A>>,
-    /// A `Mailbox::bounded(0)`: waits in flume (see `cell`, "Waking the actor").
-    rendezvous: bool,
     runtime: Runtime,
     sender: Option<ActorId>,
+    /// Pruned of dead children whenever it is full, before it grows.
     children: Vec<Arc<Control>>,
-    prune_children_at: usize,
 }
 
 impl<A: Actor> Context<A> {
@@ -81,11 +79,9 @@ impl<A: Actor> Context<A> {
         ctl: Arc<Control>,
         cell: Weak<Cell<A>>,
         rx: flume::Receiver<Envelope<A>>,
-        mailbox: Mailbox,
         runtime: Runtime,
     ) -> Self {
-        let rendezvous = mailbox.capacity() == Some(0);
-        Context { ctl, cell, rx, rendezvous, runtime, sender: None, children: Vec::new(), prune_children_at: 16 }
+        Context { ctl, cell, rx, runtime, sender: None, children: Vec::new() }
     }
 
     pub(crate) fn control(&self) -> &Arc<Control> {
@@ -173,9 +169,10 @@ impl<A: Actor> Context<A> {
     /// Spawns a child actor with the given mailbox.
     pub fn spawn_with<B: Actor>(&mut self, actor: B, mailbox: Mailbox) -> ActorRef<B> {
         let (child, ctl) = self.runtime.spawn_inner(actor, mailbox);
-        if self.children.len() >= self.prune_children_at {
+        if self.children.len() == self.children.capacity() {
             self.children.retain(|c| !c.is_dead());
-            self.prune_children_at = (self.children.len() * 2).max(16);
+            // Room for as many again before the next prune: amortised O(1).
+            self.children.reserve(self.children.len());
         }
         self.children.push(ctl);
         child
@@ -209,7 +206,7 @@ impl<A: Actor> Context<A> {
             if self.ctl.stop_requested() {
                 return Poll::Ready(Step::Stop);
             }
-            if self.rendezvous {
+            if self.ctl.is_rendezvous() {
                 // Boxed: a rendezvous is rare, and every actor's task has
                 // room for this future.
                 let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));

@@ -125,7 +125,7 @@ impl Runtime {
     }
 
     pub(crate) fn spawn_inner<A: Actor>(&self, actor: A, mailbox: Mailbox) -> (ActorRef<A>, Arc<Control>) {
-        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>()));
+        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>(), mailbox.capacity() == Some(0)));
         let (tx, rx) = mailbox.channel();
         let actor_ref = ActorRef::from_cell(Arc::new(Cell::new(tx, rx.clone(), Arc::clone(&ctl))));
         let mut registry = self.registry();
@@ -134,7 +134,7 @@ impl Runtime {
             ctl.finish(StopReason::StartFailed(Arc::new(RuntimeShutDown)));
             return (actor_ref, ctl);
         }
-        let ctx = Context::new(Arc::clone(&ctl), actor_ref.downgrade(), rx, mailbox, self.clone());
+        let ctx = Context::new(Arc::clone(&ctl), actor_ref.downgrade(), rx, self.clone());
         self.inner.live.fetch_add(1, Ordering::SeqCst);
         let run = crate::task::run(actor, ctx);
         let task = match &self.inner.handle {

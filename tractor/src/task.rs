@@ -63,23 +63,23 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
         // The once-only phases (start, drain, crash handling, wind-down) are
         // boxed: an idle actor's task is laid out for its largest phase, and the
         // message loop is what should set that size.
-        Box::pin(wind_down(&mut actor, &mut ctx, &ctl, &reason)).await;
-        drop(actor);
-        ctx.runtime().actor_stopped();
-        ctl.finish(reason);
-        // Anything still queued is answered `is_stopped` now; later arrivals are
-        // discarded by their senders (see `cell`).
-        discard(ctx.receiver());
+        Box::pin(wind_down(actor, ctx, ctl, reason)).await;
     }
 }
 
-/// Children first, then `on_stop`.
-async fn wind_down<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control, reason: &StopReason) {
+/// Children first, then `on_stop`, then the actor is dead.
+async fn wind_down<A: Actor>(mut actor: A, mut ctx: Context<A>, ctl: Arc<Control>, reason: StopReason) {
     ctx.stop_children(ctl.is_killed()).await;
     ctx.set_sender(None);
-    if let Run::Panicked(p) = guarded(ctl, false, pin!(actor.on_stop(ctx, reason))).await {
+    if let Run::Panicked(p) = guarded(&ctl, false, pin!(actor.on_stop(&mut ctx, &reason))).await {
         tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
     }
+    drop(actor);
+    ctx.runtime().actor_stopped();
+    ctl.finish(reason);
+    // Anything still queued is answered `is_stopped` now; later arrivals are
+    // discarded by their senders (see `cell`).
+    discard(ctx.receiver());
 }
 
 /// `on_start`, then the message loop, then (on a graceful stop) the drain.
