@@ -55,7 +55,7 @@ use std::any::type_name;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::task::{Poll, Waker};
 
 use tokio::sync::Notify;
@@ -85,12 +85,7 @@ pub(crate) struct Control {
     pub(crate) type_name: &'static str,
     /// Flags in the low byte, sends in flight above (see the module docs).
     state: AtomicU64,
-    /// The actor task's waker, registered once when the task starts, so a
-    /// stop or kill can wake it wherever it is parked.
-    waker: Mutex<Option<Waker>>,
-    /// The waker of whoever waits in `Context::recv` (see "Waking the
-    /// actor"); usually the task's own.
-    mail: Mutex<Option<Waker>>,
+    wakers: Mutex<Wakers>,
     done: Notify,
     reason: OnceLock<StopReason>,
 }
@@ -101,11 +96,15 @@ impl Control {
             id,
             type_name,
             state: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }),
-            waker: Mutex::new(None),
-            mail: Mutex::new(None),
+            wakers: Mutex::new(Wakers { task: None, mail: None }),
             done: Notify::new(),
             reason: OnceLock::new(),
         }
+    }
+
+    /// A panic while the lock was held cannot leave two wakers inconsistent.
+    fn wakers(&self) -> MutexGuard<'_, Wakers> {
+        self.wakers.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn has(&self, flag: u64) -> bool {
@@ -146,10 +145,10 @@ impl Control {
     /// meanwhile; the flag is cleared again and the caller must look again.
     pub(crate) fn park(&self, waker: &Waker, seen: u64) -> bool {
         {
-            let mut slot = lock(&self.mail);
-            match slot.as_ref() {
+            let mut wakers = self.wakers();
+            match wakers.mail.as_ref() {
                 Some(w) if w.will_wake(waker) => {}
-                _ => *slot = Some(waker.clone()),
+                _ => wakers.mail = Some(waker.clone()),
             }
         }
         let prev = self.state.fetch_or(PARKED, Ordering::SeqCst);
@@ -172,7 +171,7 @@ impl Control {
     /// Wakes the actor if it is parked waiting for mail.
     fn wake_mail(&self) {
         if self.state.fetch_and(!PARKED, Ordering::SeqCst) & PARKED != 0
-            && let Some(w) = lock(&self.mail).as_ref()
+            && let Some(w) = self.wakers().mail.as_ref()
         {
             w.wake_by_ref();
         }
@@ -218,13 +217,13 @@ impl Control {
     }
 
     pub(crate) fn set_waker(&self, waker: &Waker) {
-        *lock(&self.waker) = Some(waker.clone());
+        self.wakers().task = Some(waker.clone());
     }
 
     /// Wakes the task wherever it waits, and `recv` if it is polled under
     /// another waker (a user's `step` may poll it inside its own futures).
     fn wake(&self) {
-        if let Some(w) = lock(&self.waker).as_ref() {
+        if let Some(w) = self.wakers().task.as_ref() {
             w.wake_by_ref();
         }
         self.wake_mail();
@@ -235,8 +234,7 @@ impl Control {
         let _ = self.reason.set(reason);
         self.state.fetch_or(CLOSED | DEAD, Ordering::SeqCst);
         // Release the task's wakers: they keep the task allocation alive.
-        lock(&self.waker).take();
-        lock(&self.mail).take();
+        *self.wakers() = Wakers { task: None, mail: None };
         self.done.notify_waiters();
     }
 
@@ -271,9 +269,14 @@ impl<A: Actor> Refused<A> {
     }
 }
 
-/// A waker slot; a panic while it was held cannot leave it inconsistent.
-fn lock(slot: &Mutex<Option<Waker>>) -> std::sync::MutexGuard<'_, Option<Waker>> {
-    slot.lock().unwrap_or_else(|e| e.into_inner())
+/// The two wakers of an actor.
+struct Wakers {
+    /// The actor task's own, registered once when the task starts, so a stop
+    /// or kill can wake it wherever it is parked.
+    task: Option<Waker>,
+    /// Whoever waits in `Context::recv` (see "Waking the actor"); usually
+    /// the task's own.
+    mail: Option<Waker>,
 }
 
 /// What an [`ActorRef`](crate::ActorRef) points at.

@@ -14,7 +14,7 @@ use crate::mailbox::Mailbox;
 use crate::message::{Envelope, Forward, Message};
 use crate::request::Request;
 use crate::runtime::Runtime;
-use crate::util::short_type_name;
+use crate::util::{push_pruned, short_type_name};
 
 /// The actor's view of itself and of the runtime, handed to every hook and
 /// handler.
@@ -70,7 +70,6 @@ pub struct Context<A: Actor> {
     rx: flume::Receiver<Envelope<A>>,
     runtime: Runtime,
     sender: Option<ActorId>,
-    /// Pruned of dead children whenever it is full, before it grows.
     children: Vec<Arc<Control>>,
 }
 
@@ -169,12 +168,7 @@ impl<A: Actor> Context<A> {
     /// Spawns a child actor with the given mailbox.
     pub fn spawn_with<B: Actor>(&mut self, actor: B, mailbox: Mailbox) -> ActorRef<B> {
         let (child, ctl) = self.runtime.spawn_inner(actor, mailbox);
-        if self.children.len() == self.children.capacity() {
-            self.children.retain(|c| !c.is_dead());
-            // Room for as many again before the next prune: amortised O(1).
-            self.children.reserve(self.children.len());
-        }
-        self.children.push(ctl);
+        push_pruned(&mut self.children, ctl, |c| c.is_dead());
         child
     }
 

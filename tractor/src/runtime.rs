@@ -1,7 +1,6 @@
 //! [`Runtime`]: spawns actors, keeps track of them, shuts them down.
 
 use std::any::type_name;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -17,6 +16,7 @@ use crate::error::{Error, TrySendError};
 use crate::mailbox::Mailbox;
 use crate::message::Message;
 use crate::request::Request;
+use crate::util::push_pruned;
 
 /// The home of a set of actors: spawns them, counts them, and shuts them all
 /// down.
@@ -81,9 +81,8 @@ struct Inner {
 #[derive(Default)]
 struct Registry {
     shut_down: bool,
-    /// Every spawned actor whose task may still run, in spawn order (ids grow).
-    actors: BTreeMap<ActorId, Entry>,
-    prune_at: usize,
+    /// Every spawned actor whose task may still run, in spawn order.
+    actors: Vec<Entry>,
 }
 
 struct Entry {
@@ -141,11 +140,7 @@ impl Runtime {
             Some(handle) => handle.spawn(run),
             None => tokio::spawn(run),
         };
-        registry.actors.insert(ctl.id, Entry { ctl: Arc::clone(&ctl), task });
-        if registry.actors.len() >= registry.prune_at {
-            registry.actors.retain(|_, e| !e.task.is_finished());
-            registry.prune_at = (registry.actors.len() * 2).max(64);
-        }
+        push_pruned(&mut registry.actors, Entry { ctl: Arc::clone(&ctl), task }, |e| e.task.is_finished());
         (actor_ref, ctl)
     }
 
@@ -199,7 +194,7 @@ impl Runtime {
             registry.shut_down = true;
             std::mem::take(&mut registry.actors)
         };
-        for (_, entry) in entries.into_iter().rev() {
+        for entry in entries.into_iter().rev() {
             entry.ctl.request_stop();
             entry.ctl.wait().await;
             // The task ends right after `finish`; await it so that no task
@@ -268,7 +263,7 @@ impl RuntimeBuilder {
                 mailbox: self.mailbox,
                 handle: tokio::runtime::Handle::try_current().ok(),
                 live: AtomicUsize::new(0),
-                registry: Mutex::new(Registry { prune_at: 64, ..Registry::default() }),
+                registry: Mutex::new(Registry::default()),
                 shutdown: tokio::sync::Mutex::new(()),
             }),
         }

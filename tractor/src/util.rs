@@ -26,3 +26,16 @@ pub(crate) fn panic_text(payload: &(dyn Any + Send)) -> String {
         "Box<dyn Any>".to_owned()
     }
 }
+
+/// Pushes `item` onto a list of handles to things that end on their own
+/// (tasks, child actors). When the list is full it first drops the ones
+/// `ended` says are over, and makes room for as many again as are left, so
+/// the list stays about as long as the live entries at amortised O(1) per
+/// push.
+pub(crate) fn push_pruned<T>(list: &mut Vec<T>, item: T, ended: impl Fn(&T) -> bool) {
+    if list.len() == list.capacity() {
+        list.retain(|e| !ended(e));
+        list.reserve(list.len());
+    }
+    list.push(item);
+}
