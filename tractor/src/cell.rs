@@ -36,9 +36,11 @@
 //! (wrapping); a send leaves with one atomic add that both ends its
 //! in-flight registration and bumps that count, and reads `PARKED`.
 //!
-//! - Before looking at the queue the actor reads the count. If the queue is
-//!   empty it stores its waker in `Control` and sets `PARKED`, which returns
-//!   the count again.
+//! - Before looking at the queue the actor reads the count. It also counts
+//!   what it took: when no send is in flight and as many have left (having
+//!   pushed) as it took, the queue is empty and it does not look. If the
+//!   queue is empty it stores its waker in `Control` and sets `PARKED`,
+//!   which returns the count again.
 //! - Unchanged: every send that left before the flag was set had pushed
 //!   before the first look, so the queue really is empty; any later one sees
 //!   `PARKED`, clears it and wakes the actor. The actor sleeps.
@@ -121,9 +123,12 @@ impl Control {
         true
     }
 
-    /// Ends a send, waking the actor if it waits for mail; `true` if the
-    /// actor died meanwhile.
-    fn leave_send(&self) -> bool {
+    /// Ends a send that `pushed` its message or not, waking the actor if it
+    /// waits for mail; `true` if the actor died meanwhile.
+    fn leave_send(&self, pushed: bool) -> bool {
+        if !pushed {
+            return self.state.fetch_sub(SENDER, Ordering::SeqCst) & DEAD != 0;
+        }
         // One add: one fewer in flight, one more that has left.
         let prev = self.state.fetch_add(LEFT - SENDER, Ordering::SeqCst);
         if prev & PARKED != 0 {
@@ -133,9 +138,11 @@ impl Control {
     }
 
     /// What the actor reads before it looks at the queue (see "Waking the
-    /// actor").
-    pub(crate) fn sends_left(&self) -> u64 {
-        self.state.load(Ordering::SeqCst) >> 32
+    /// actor"): the count of sends that have left, and whether a send is in
+    /// flight.
+    pub(crate) fn sends_left(&self) -> (u32, bool) {
+        let state = self.state.load(Ordering::SeqCst);
+        ((state >> 32) as u32, state & IN_FLIGHT != 0)
     }
 
     /// Registers `waker` to be woken by the next send and marks the actor
@@ -143,7 +150,7 @@ impl Control {
     /// [`sends_left`](Control::sends_left) before the queue was found
     /// empty), so the actor may sleep. `false`: a send left or a stop came
     /// meanwhile; the flag is cleared again and the caller must look again.
-    pub(crate) fn park(&self, waker: &Waker, seen: u64) -> bool {
+    pub(crate) fn park(&self, waker: &Waker, seen: u32) -> bool {
         {
             let mut wakers = self.wakers();
             match wakers.mail.as_ref() {
@@ -152,7 +159,7 @@ impl Control {
             }
         }
         let prev = self.state.fetch_or(PARKED, Ordering::SeqCst);
-        if prev >> 32 == seen && prev & STOP == 0 {
+        if (prev >> 32) as u32 == seen && prev & STOP == 0 {
             return true;
         }
         self.state.fetch_and(!PARKED, Ordering::SeqCst);
@@ -305,7 +312,7 @@ impl<A: Actor> Cell<A> {
             return Err(Refused::Stopped(env));
         }
         let sent = self.tx().try_send(env);
-        if self.ctl.leave_send() {
+        if self.ctl.leave_send(sent.is_ok()) {
             discard(&self.rx);
         }
         match sent {
@@ -395,7 +402,9 @@ struct InFlight<'a, A: Actor>(&'a Cell<A>);
 
 impl<A: Actor> Drop for InFlight<'_, A> {
     fn drop(&mut self) {
-        if self.0.ctl.leave_send() {
+        // Counted as pushed even if refused: an overcount only makes the
+        // actor look at its queue when it could have known it was empty.
+        if self.0.ctl.leave_send(true) {
             discard(&self.0.rx);
         }
     }

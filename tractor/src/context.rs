@@ -3,6 +3,7 @@
 use std::any::type_name;
 use std::fmt;
 use std::future::{Future, poll_fn};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Weak};
 use std::task::Poll;
 
@@ -71,6 +72,9 @@ pub struct Context<A: Actor> {
     runtime: Runtime,
     sender: Option<ActorId>,
     children: Vec<Arc<Control>>,
+    /// Messages `recv` took, wrapping: with the sends that have left it
+    /// tells an empty queue without a look (see `cell`, "Waking the actor").
+    taken: AtomicU32,
 }
 
 impl<A: Actor> Context<A> {
@@ -80,7 +84,7 @@ impl<A: Actor> Context<A> {
         rx: flume::Receiver<Envelope<A>>,
         runtime: Runtime,
     ) -> Self {
-        Context { ctl, cell, rx, runtime, sender: None, children: Vec::new() }
+        Context { ctl, cell, rx, runtime, sender: None, children: Vec::new(), taken: AtomicU32::new(0) }
     }
 
     pub(crate) fn control(&self) -> &Arc<Control> {
@@ -212,8 +216,10 @@ impl<A: Actor> Context<A> {
             // See `cell`, "Waking the actor": park only if no send left
             // between the look at the queue and the flag.
             loop {
-                let seen = self.ctl.sends_left();
-                if let Some(step) = self.try_step() {
+                let (seen, in_flight) = self.ctl.sends_left();
+                if (in_flight || seen != self.taken.load(Ordering::Relaxed))
+                    && let Some(step) = self.try_step()
+                {
                     return Poll::Ready(step);
                 }
                 if self.ctl.park(cx.waker(), seen) {
@@ -230,7 +236,10 @@ impl<A: Actor> Context<A> {
     /// the queue is empty.
     fn try_step(&self) -> Option<Step<A>> {
         match self.rx.try_recv() {
-            Ok(env) => Some(Step::Message(env)),
+            Ok(env) => {
+                self.taken.store(self.taken.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+                Some(Step::Message(env))
+            }
             Err(flume::TryRecvError::Disconnected) => Some(Step::Stop),
             Err(flume::TryRecvError::Empty) => None,
         }
