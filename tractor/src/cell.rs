@@ -75,6 +75,8 @@ const DEAD: u64 = 8;
 const PARKED: u64 = 16;
 /// Set once at spawn: the mailbox is a rendezvous (`Mailbox::bounded(0)`).
 const RENDEZVOUS: u64 = 32;
+/// The mail waker is not the task's own; only the actor reads or writes it.
+const MAIL_FOREIGN: u64 = 64;
 /// One send in flight, counted in bits 8..32.
 const SENDER: u64 = 1 << 8;
 const IN_FLIGHT: u64 = 0xFFFF_FF00;
@@ -150,12 +152,21 @@ impl Control {
     /// [`sends_left`](Control::sends_left) before the queue was found
     /// empty), so the actor may sleep. `false`: a send left or a stop came
     /// meanwhile; the flag is cleared again and the caller must look again.
-    pub(crate) fn park(&self, waker: &Waker, seen: u32) -> bool {
-        {
+    ///
+    /// `task_waker`: `waker` is the task's own, which the mail slot holds
+    /// unless `recv` was last polled under another one; then the slot is
+    /// left alone without taking its lock.
+    pub(crate) fn park(&self, waker: &Waker, seen: u32, task_waker: bool) -> bool {
+        if !task_waker || self.has(MAIL_FOREIGN) {
             let mut wakers = self.wakers();
             match wakers.mail.as_ref() {
                 Some(w) if w.will_wake(waker) => {}
                 _ => wakers.mail = Some(waker.clone()),
+            }
+            if task_waker {
+                self.state.fetch_and(!MAIL_FOREIGN, Ordering::SeqCst);
+            } else {
+                self.state.fetch_or(MAIL_FOREIGN, Ordering::SeqCst);
             }
         }
         let prev = self.state.fetch_or(PARKED, Ordering::SeqCst);
@@ -223,8 +234,9 @@ impl Control {
         self.wake();
     }
 
+    /// Registers the task's waker, for stop and kill and as the mail waker.
     pub(crate) fn set_waker(&self, waker: &Waker) {
-        self.wakers().task = Some(waker.clone());
+        *self.wakers() = Wakers { task: Some(waker.clone()), mail: Some(waker.clone()) };
     }
 
     /// Wakes the task wherever it waits, and `recv` if it is polled under

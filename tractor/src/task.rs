@@ -51,13 +51,9 @@ fn guarded<'a, F: Future + Unpin + 'a>(
 #[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
 pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Output = ()> + Send {
     async move {
-        let ctl = Arc::clone(ctx.control());
         // Register the task's waker once: stop and kill wake it wherever it waits.
-        poll_fn(|cx| {
-            ctl.set_waker(cx.waker());
-            Poll::Ready(())
-        })
-        .await;
+        ctx.set_task_waker(poll_fn(|cx| Poll::Ready(cx.waker().clone())).await);
+        let ctl = Arc::clone(ctx.control());
 
         let reason = lifecycle(&mut actor, &mut ctx, &ctl).await;
         // The once-only phases (start, drain, crash handling, wind-down) are
