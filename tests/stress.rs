@@ -1,7 +1,9 @@
 //! Load: nothing is lost under back-pressure, panics or mass ref drops. Many
 //! senders on bounded mailboxes keep per-sender order; a flaky handler under
 //! concurrent asks answers every one and counts exactly; a thousand actors
-//! whose refs are dropped with work queued handle it all and then stop.
+//! whose refs are dropped with work queued handle it all and then stop; an
+//! actor whose `step` keeps dropping a parked `recv()` for a timer misses no
+//! wakeup.
 
 mod harness;
 mod support;
@@ -259,8 +261,77 @@ async fn dropping_every_ref_under_load_handles_the_queue_then_stops() {
     within(runtime.shutdown()).await;
 }
 
+// ---------------------------------------------------------------------------
+// 4. A `step` that races `recv()` against a fast timer: the parked receive is
+//    dropped over and over while four senders tell and ask.
+
+const TICKING_SENDERS: u64 = 4;
+const TICKING_PER_SENDER: u64 = 2_000;
+
+struct Ticking {
+    total: u64,
+    ticks: u64,
+    ticker: tokio::time::Interval,
+}
+
+impl Actor for Ticking {
+    async fn step(&mut self, ctx: &mut Context<Self>) -> Step<Self> {
+        tokio::select! {
+            biased;
+            _ = self.ticker.tick() => {
+                self.ticks += 1;
+                Step::Continue
+            }
+            step = ctx.recv() => step,
+        }
+    }
+}
+
+#[actor]
+impl Ticking {
+    #[message]
+    fn add(&mut self, n: u64) {
+        self.total += n;
+    }
+
+    #[message]
+    fn total(&self) -> (u64, u64) {
+        (self.total, self.ticks)
+    }
+}
+
+async fn recv_dropped_for_a_timer_under_load_misses_no_wakeup() {
+    let runtime = Runtime::new();
+    let mut ticker = tokio::time::interval(std::time::Duration::from_micros(200));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let ticking = runtime.spawn(Ticking { total: 0, ticks: 0, ticker });
+    let senders: Vec<_> = (0..TICKING_SENDERS)
+        .map(|_| {
+            let ticking = ticking.clone();
+            tokio::spawn(async move {
+                for i in 0..TICKING_PER_SENDER {
+                    ticking.add(1).tell().await.unwrap();
+                    // Asks make the actor park between messages, so the
+                    // timer gets to drop its parked receive.
+                    if i % 8 == 0 {
+                        within(ticking.total()).await.unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for sender in senders {
+        within(sender).await.unwrap();
+    }
+    let (total, ticks) = within(ticking.total()).await.unwrap();
+    assert_eq!(total, TICKING_SENDERS * TICKING_PER_SENDER);
+    assert!(ticks > 0, "the timer never won a select");
+    within(runtime.shutdown()).await;
+}
+
 on_both_runtimes!(
     every_message_arrives_in_order_per_sender,
     panics_under_load_fail_only_their_own_asks,
     dropping_every_ref_under_load_handles_the_queue_then_stops,
+    recv_dropped_for_a_timer_under_load_misses_no_wakeup,
 );
