@@ -756,22 +756,25 @@ async fn step_selects_over_mailbox_and_ticker() {
 
 /// `ctx.recv()` polled under another waker than the task's (inside a
 /// user's own future combinator): a send, a `stop()` and dropping the last
-/// ref each wake that waker.
+/// ref each wake that waker, with an unbounded mailbox and with a
+/// rendezvous (which waits differently).
 async fn recv_wakes_the_waker_it_was_polled_with() {
     let runtime = Runtime::new();
-    let (stopped, stop_reason) = oneshot::channel();
-    let picky = runtime.spawn(Picky { stopped: Some(stopped) });
-    for n in 0..100 {
-        assert_eq!(within(picky.ask(Said(n))).await.unwrap(), n);
-    }
-    within(picky.stop()).await.unwrap();
-    assert!(within(stop_reason).await.unwrap().is_normal());
+    for mailbox in [Mailbox::unbounded(), Mailbox::bounded(0)] {
+        let (stopped, stop_reason) = oneshot::channel();
+        let picky = runtime.spawn_with(Picky { stopped: Some(stopped) }, mailbox);
+        for n in 0..100 {
+            assert_eq!(within(picky.ask(Said(n))).await.unwrap(), n);
+        }
+        within(picky.stop()).await.unwrap();
+        assert!(within(stop_reason).await.unwrap().is_normal(), "{mailbox:?}: stopped while parked");
 
-    let (stopped, stop_reason) = oneshot::channel();
-    let picky = runtime.spawn(Picky { stopped: Some(stopped) });
-    assert_eq!(within(picky.ask(Said(7))).await.unwrap(), 7);
-    drop(picky);
-    assert!(within(stop_reason).await.unwrap().is_normal(), "the last ref dropped while parked");
+        let (stopped, stop_reason) = oneshot::channel();
+        let picky = runtime.spawn_with(Picky { stopped: Some(stopped) }, mailbox);
+        assert_eq!(within(picky.ask(Said(7))).await.unwrap(), 7);
+        drop(picky);
+        assert!(within(stop_reason).await.unwrap().is_normal(), "{mailbox:?}: the last ref dropped while parked");
+    }
     within(runtime.shutdown()).await;
 }
 

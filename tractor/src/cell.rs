@@ -152,22 +152,12 @@ impl Control {
     /// [`sends_left`](Control::sends_left) before the queue was found
     /// empty), so the actor may sleep. `false`: a send left or a stop came
     /// meanwhile; the flag is cleared again and the caller must look again.
-    ///
-    /// `task_waker`: `waker` is the task's own, which the mail slot holds
-    /// unless `recv` was last polled under another one; then the slot is
-    /// left alone without taking its lock.
     pub(crate) fn park(&self, waker: &Waker, seen: u32, task_waker: bool) -> bool {
-        if !task_waker || self.has(MAIL_FOREIGN) {
-            let mut wakers = self.wakers();
-            match wakers.mail.as_ref() {
-                Some(w) if w.will_wake(waker) => {}
-                _ => wakers.mail = Some(waker.clone()),
-            }
-            if task_waker {
-                self.state.fetch_and(!MAIL_FOREIGN, Ordering::SeqCst);
-            } else {
-                self.state.fetch_or(MAIL_FOREIGN, Ordering::SeqCst);
-            }
+        self.watch_mail(waker, task_waker);
+        let mut wakers = self.wakers();
+        match wakers.mail.as_ref() {
+            Some(w) if w.will_wake(waker) => {}
+            _ => wakers.mail = Some(waker.clone()),
         }
         let prev = self.state.fetch_or(PARKED, Ordering::SeqCst);
         if (prev >> 32) as u32 == seen && prev & STOP == 0 {
@@ -175,6 +165,26 @@ impl Control {
         }
         self.state.fetch_and(!PARKED, Ordering::SeqCst);
         false
+    }
+
+    /// Puts `waker` in the mail slot, which a stop or kill wakes (and, once
+    /// parked, a send). `task_waker`: `waker` is the task's own, which the
+    /// slot holds unless `recv` was last polled under another one; then the
+    /// slot is left alone without taking its lock.
+    pub(crate) fn watch_mail(&self, waker: &Waker, task_waker: bool) {
+        if task_waker && !self.has(MAIL_FOREIGN) {
+            return;
+        }
+        let mut wakers = self.wakers();
+        match wakers.mail.as_ref() {
+            Some(w) if w.will_wake(waker) => {}
+            _ => wakers.mail = Some(waker.clone()),
+        }
+        if task_waker {
+            self.state.fetch_and(!MAIL_FOREIGN, Ordering::SeqCst);
+        } else {
+            self.state.fetch_or(MAIL_FOREIGN, Ordering::SeqCst);
+        }
     }
 
     /// Counts as a send that left (waking a parked actor): used when the
@@ -240,12 +250,19 @@ impl Control {
     }
 
     /// Wakes the task wherever it waits, and `recv` if it is polled under
-    /// another waker (a user's `step` may poll it inside its own futures).
+    /// another waker (a user's `step` may poll it inside its own futures),
+    /// parked or waiting in flume (a rendezvous).
     fn wake(&self) {
-        if let Some(w) = self.wakers().task.as_ref() {
+        self.state.fetch_and(!PARKED, Ordering::SeqCst);
+        let wakers = self.wakers();
+        if let Some(w) = wakers.task.as_ref() {
             w.wake_by_ref();
         }
-        self.wake_mail();
+        if let Some(w) = wakers.mail.as_ref()
+            && !wakers.task.as_ref().is_some_and(|task| task.will_wake(w))
+        {
+            w.wake_by_ref();
+        }
     }
 
     /// Record the end of the actor: sends fail, waiters wake.

@@ -208,6 +208,10 @@ impl<A: Actor> Context<A> {
     ///
     /// Cancel safe: a message is only taken from the mailbox when this
     /// resolves, so using it in a `tokio::select!` loses nothing.
+    ///
+    /// Wait in one `recv()` at a time. Two waiting together under different
+    /// wakers (say, both pushed into one `FuturesUnordered`) share one wakeup
+    /// slot, and the one polled first may not be woken again.
     pub fn recv(&self) -> impl Future<Output = Step<A>> + Send + '_ {
         // Only a rendezvous mailbox waits inside flume.
         let mut rendezvous = None;
@@ -215,7 +219,14 @@ impl<A: Actor> Context<A> {
             if self.ctl.stop_requested() {
                 return Poll::Ready(Step::Stop);
             }
+            let task_waker = self.task_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
             if self.ctl.is_rendezvous() {
+                // Under a waker of the user's own, a stop must still reach
+                // this wait: register it, then look at the flag again.
+                self.ctl.watch_mail(cx.waker(), task_waker);
+                if self.ctl.stop_requested() {
+                    return Poll::Ready(Step::Stop);
+                }
                 // Boxed: a rendezvous is rare, and every actor's task has
                 // room for this future.
                 let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));
@@ -228,12 +239,16 @@ impl<A: Actor> Context<A> {
             // between the look at the queue and the flag.
             loop {
                 let (seen, in_flight) = self.ctl.sends_left();
-                if (in_flight || seen != self.taken.load(Ordering::Relaxed))
-                    && let Some(step) = self.try_step()
-                {
-                    return Poll::Ready(step);
+                if in_flight || seen != self.taken.load(Ordering::Relaxed) {
+                    if let Some(step) = self.try_step() {
+                        return Poll::Ready(step);
+                    }
+                    // Empty: every send counted in `seen` pushed before it was
+                    // read, and the look found none of them, so the two
+                    // counts agree again (an overcount, from a waiting send
+                    // that was cancelled, ends here).
+                    self.taken.store(seen, Ordering::Relaxed);
                 }
-                let task_waker = self.task_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
                 if self.ctl.park(cx.waker(), seen, task_waker) {
                     return Poll::Pending;
                 }
