@@ -154,11 +154,6 @@ impl Control {
     /// meanwhile; the flag is cleared again and the caller must look again.
     pub(crate) fn park(&self, waker: &Waker, seen: u32, task_waker: bool) -> bool {
         self.watch_mail(waker, task_waker);
-        let mut wakers = self.wakers();
-        match wakers.mail.as_ref() {
-            Some(w) if w.will_wake(waker) => {}
-            _ => wakers.mail = Some(waker.clone()),
-        }
         let prev = self.state.fetch_or(PARKED, Ordering::SeqCst);
         if (prev >> 32) as u32 == seen && prev & STOP == 0 {
             return true;
@@ -171,10 +166,15 @@ impl Control {
     /// parked, a send). `task_waker`: `waker` is the task's own, which the
     /// slot holds unless `recv` was last polled under another one; then the
     /// slot is left alone without taking its lock.
+    #[inline]
     pub(crate) fn watch_mail(&self, waker: &Waker, task_waker: bool) {
-        if task_waker && !self.has(MAIL_FOREIGN) {
-            return;
+        if !task_waker || self.has(MAIL_FOREIGN) {
+            self.store_mail_waker(waker, task_waker);
         }
+    }
+
+    #[cold]
+    fn store_mail_waker(&self, waker: &Waker, task_waker: bool) {
         let mut wakers = self.wakers();
         match wakers.mail.as_ref() {
             Some(w) if w.will_wake(waker) => {}

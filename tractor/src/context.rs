@@ -219,11 +219,10 @@ impl<A: Actor> Context<A> {
             if self.ctl.stop_requested() {
                 return Poll::Ready(Step::Stop);
             }
-            let task_waker = self.task_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
             if self.ctl.is_rendezvous() {
                 // Under a waker of the user's own, a stop must still reach
                 // this wait: register it, then look at the flag again.
-                self.ctl.watch_mail(cx.waker(), task_waker);
+                self.ctl.watch_mail(cx.waker(), self.is_task_waker(cx.waker()));
                 if self.ctl.stop_requested() {
                     return Poll::Ready(Step::Stop);
                 }
@@ -249,7 +248,7 @@ impl<A: Actor> Context<A> {
                     // that was cancelled, ends here).
                     self.taken.store(seen, Ordering::Relaxed);
                 }
-                if self.ctl.park(cx.waker(), seen, task_waker) {
+                if self.ctl.park(cx.waker(), seen, self.is_task_waker(cx.waker())) {
                     return Poll::Pending;
                 }
                 if self.ctl.stop_requested() {
@@ -257,6 +256,10 @@ impl<A: Actor> Context<A> {
                 }
             }
         })
+    }
+
+    fn is_task_waker(&self, waker: &Waker) -> bool {
+        self.task_waker.as_ref().is_some_and(|w| w.will_wake(waker))
     }
 
     /// The next message if one is queued, or `Stop` if no ref is left and
