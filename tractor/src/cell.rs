@@ -351,15 +351,11 @@ impl<A: Actor> Cell<A> {
         }
     }
 
-    /// Enqueue, waiting for room in a bounded mailbox. Gives the envelope
-    /// back only when refused before any wait (the actor was stopped).
-    pub(crate) async fn send(&self, env: Envelope<A>) -> Result<(), Option<Envelope<A>>> {
-        let mut env = match self.try_send(env) {
-            Ok(()) => return Ok(()),
-            Err(Refused::Stopped(env)) => return Err(Some(env)),
-            Err(Refused::Full(env)) => env,
-        };
-        // Slow path: wait for room, or for the actor to die. The send counts
+    /// Enqueue an envelope that [`try_send`](Cell::try_send) refused as
+    /// full, waiting for room. Gives the envelope back only when refused
+    /// before any wait (the actor was stopped).
+    pub(crate) async fn send_waiting(&self, mut env: Envelope<A>) -> Result<(), Option<Envelope<A>>> {
+        // Wait for room, or for the actor to die. The send counts
         // as in flight until its first poll has put the message where the
         // actor's receiver finds it (the queue, or flume's list of waiting
         // sends, which `try_recv` pulls from): from then on a graceful drain

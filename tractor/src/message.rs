@@ -470,7 +470,7 @@ impl<B: Actor, M: Message<B>> Deliver<M::Reply> for Pending<B, M> {
                 None
             }
             Err(Refused::Full(env)) => Some(Box::pin(async move {
-                if let Err(Some(env)) = target.cell().send(env).await {
+                if let Err(Some(env)) = target.cell().send_waiting(env).await {
                     env.fail(stopped);
                 }
             })),

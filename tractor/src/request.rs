@@ -214,8 +214,9 @@ impl<A: Actor, M: Message<A>> Future for Ask<'_, A, M> {
                             return Poll::Ready(Err(stopped::<A, M>(target)));
                         }
                         Err(Refused::Full(env)) => {
-                            let send =
-                                async move { target.cell().send(env).await.map_err(|_| stopped::<A, M>(target)) };
+                            let send = async move {
+                                target.cell().send_waiting(env).await.map_err(|_| stopped::<A, M>(target))
+                            };
                             this.state = AskState::Sending(Box::pin(send), Some(reply));
                         }
                     }
@@ -280,7 +281,7 @@ async fn wait_for_room<A: Actor, M>(
     env: Envelope<A>,
     timeout: Option<Duration>,
 ) -> Result<(), Error> {
-    let send = async { target.cell().send(env).await.map_err(|_| stopped::<A, M>(target)) };
+    let send = async { target.cell().send_waiting(env).await.map_err(|_| stopped::<A, M>(target)) };
     match timeout {
         None => send.await,
         Some(d) => tokio::time::timeout(d, send).await.unwrap_or_else(|_| Err(timed_out::<A, M>(target))),

@@ -93,7 +93,7 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
         match self.try_send(Envelope::new(msg, reply, None)) {
             Ok(()) => Sent::Done,
             Err(Refused::Full(env)) if wait => Sent::Waiting(Box::pin(async move {
-                Cell::send(self, env)
+                Cell::send_waiting(self, env)
                     .await
                     .map_err(|_| Error::stopped(self.ctl.id, self.ctl.type_name, type_name::<M>()))
             })),
