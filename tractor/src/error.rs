@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::actor_ref::ActorId;
+use crate::handle::ActorId;
 use crate::util::short_type_name;
 
 /// What went wrong with a send, a request or a reply.

@@ -54,30 +54,22 @@
 //! handles one message type), [`CrashPolicy`] (an observer of panics).
 
 mod actor;
-mod actor_ref;
 pub mod actors;
-mod cell;
-mod context;
-mod crash;
 mod error;
+mod handle;
 mod mailbox;
 mod message;
 mod request;
 mod runtime;
-mod sender;
-mod task;
 mod util;
 
-pub use crate::actor::{Actor, ControlFlow, Panic, Step, StopReason};
-pub use crate::actor_ref::{ActorId, ActorRef};
-pub use crate::context::Context;
-pub use crate::crash::{Crash, CrashPolicy, LogCrashes};
+pub use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
 pub use crate::error::{BoxError, Error, TrySendError};
+pub use crate::handle::{ActorId, ActorRef, Sender};
 pub use crate::mailbox::Mailbox;
 pub use crate::message::{Envelope, Forward, Message};
 pub use crate::request::{Ask, Request};
-pub use crate::runtime::{Runtime, RuntimeBuilder};
-pub use crate::sender::Sender;
+pub use crate::runtime::{Crash, CrashPolicy, LogCrashes, PanicSite, Runtime, RuntimeBuilder};
 pub use tractor_macros::{Actor, actor, main, message};
 
 /// Everything most programs need: `use tractor::prelude::*;`.

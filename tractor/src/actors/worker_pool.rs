@@ -9,12 +9,10 @@ use std::task::{Context as TaskContext, Poll};
 use tokio::sync::oneshot;
 use tokio::task::{Id, JoinSet};
 
-use crate::actor::{Actor, Step, StopReason};
-use crate::actor_ref::ActorId;
-use crate::context::Context;
+use crate::actor::{Actor, Context, Step, StopReason};
 use crate::error::Error;
+use crate::handle::{ActorId, Sender};
 use crate::message::Message;
-use crate::sender::Sender;
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 type Notice = Box<dyn FnOnce() -> Option<Job> + Send>;

@@ -3,19 +3,18 @@
 use std::any::type_name;
 use std::fmt;
 use std::future::{Future, poll_fn};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
-use std::task::{Poll, Waker};
+use std::task::Waker;
 
-use crate::actor::{Actor, Step};
-use crate::actor_ref::{ActorId, ActorRef};
-use crate::cell::{Cell, Control};
+use super::{Actor, Step};
 use crate::error::{Error, TrySendError};
-use crate::mailbox::Mailbox;
+use crate::handle::{ActorId, ActorRef, Cell};
+use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Forward, Message};
 use crate::request::Request;
-use crate::runtime::Runtime;
-use crate::util::{push_pruned, short_type_name};
+use crate::runtime::{Children, Control, Runtime};
+use crate::util::short_type_name;
 
 /// The actor's view of itself and of the runtime, handed to every hook and
 /// handler.
@@ -66,53 +65,42 @@ use crate::util::{push_pruned, short_type_name};
 /// # }
 /// ```
 pub struct Context<A: Actor> {
-    ctl: Arc<Control>,
+    rx: mailbox::Receiver<Envelope<A>, Control>,
     cell: Weak<Cell<A>>,
-    rx: flume::Receiver<Envelope<A>>,
     runtime: Runtime,
     sender: Option<ActorId>,
-    /// Boxed: most actors have none, and every actor's task holds this.
-    #[allow(clippy::box_collection, reason = "8 bytes in every task instead of 24")]
-    children: Option<Box<Vec<Arc<Control>>>>,
-    /// The task's waker: `recv` polled under it parks without a lock (see
-    /// `Control::park`).
-    task_waker: Option<Waker>,
-    /// Messages `recv` took, wrapping: with the sends that have left it
-    /// tells an empty queue without a look (see `cell`, "Waking the actor").
-    taken: AtomicU32,
+    children: Children,
 }
 
 impl<A: Actor> Context<A> {
-    pub(crate) fn new(
-        ctl: Arc<Control>,
-        cell: Weak<Cell<A>>,
-        rx: flume::Receiver<Envelope<A>>,
-        runtime: Runtime,
-    ) -> Self {
-        Context { ctl, cell, rx, runtime, sender: None, children: None, task_waker: None, taken: AtomicU32::new(0) }
+    pub(crate) fn new(rx: mailbox::Receiver<Envelope<A>, Control>, cell: Weak<Cell<A>>, runtime: Runtime) -> Self {
+        Context { rx, cell, runtime, sender: None, children: Children::default() }
     }
 
     pub(crate) fn control(&self) -> &Arc<Control> {
-        &self.ctl
+        self.rx.owner()
     }
 
-    pub(crate) fn receiver(&self) -> &flume::Receiver<Envelope<A>> {
+    pub(crate) fn receiver(&self) -> &mailbox::Receiver<Envelope<A>, Control> {
         &self.rx
     }
 
     /// Registers the task's waker (once, when the task starts).
     pub(crate) fn set_task_waker(&mut self, waker: Waker) {
-        self.ctl.set_waker(&waker);
-        self.task_waker = Some(waker);
+        self.rx.set_task_waker(waker);
     }
 
     pub(crate) fn set_sender(&mut self, sender: Option<ActorId>) {
         self.sender = sender;
     }
 
+    pub(crate) fn children(&mut self) -> &mut Children {
+        &mut self.children
+    }
+
     /// This actor's id.
     pub fn id(&self) -> ActorId {
-        self.ctl.id
+        self.control().id
     }
 
     /// A ref to this actor, to hand out to others.
@@ -124,9 +112,9 @@ impl<A: Actor> Context<A> {
         match self.cell.upgrade() {
             Some(cell) => ActorRef::from_cell(cell),
             None => {
-                self.ctl.close();
+                self.control().close();
                 let (tx, rx) = flume::bounded(0);
-                ActorRef::from_cell(Arc::new(Cell::new(tx, rx, Arc::clone(&self.ctl))))
+                ActorRef::from_cell(Arc::new(Cell::new(tx, rx, Arc::clone(self.control()))))
             }
         }
     }
@@ -165,7 +153,7 @@ impl<A: Actor> Context<A> {
     /// messages already queued are handled, later sends fail, then children
     /// stop and `on_stop` runs.
     pub fn stop(&self) {
-        self.ctl.request_stop();
+        self.control().request_stop();
     }
 
     /// The runtime this actor runs on.
@@ -183,20 +171,8 @@ impl<A: Actor> Context<A> {
     /// Spawns a child actor with the given mailbox.
     pub fn spawn_with<B: Actor>(&mut self, actor: B, mailbox: Mailbox) -> ActorRef<B> {
         let (child, ctl) = self.runtime.spawn_inner(actor, mailbox);
-        push_pruned(self.children.get_or_insert_default(), ctl, |c| c.is_dead());
+        self.children.push(ctl);
         child
-    }
-
-    /// Stops the children, newest first, and waits for each.
-    pub(crate) async fn stop_children(&mut self, kill: bool) {
-        while let Some(child) = self.children.as_mut().and_then(|c| c.pop()) {
-            if kill {
-                child.kill();
-            } else {
-                child.request_stop();
-            }
-            child.wait().await;
-        }
     }
 
     /// Waits for the next message. Yields [`Step::Message`] with it, or
@@ -213,66 +189,13 @@ impl<A: Actor> Context<A> {
     /// wakers (say, both pushed into one `FuturesUnordered`) share one wakeup
     /// slot, and the one polled first may not be woken again.
     pub fn recv(&self) -> impl Future<Output = Step<A>> + Send + '_ {
-        // Only a rendezvous mailbox waits inside flume.
-        let mut rendezvous = None;
+        let mut next = self.rx.recv();
         poll_fn(move |cx| {
-            if self.ctl.stop_requested() {
-                return Poll::Ready(Step::Stop);
-            }
-            if self.ctl.is_rendezvous() {
-                // Under a waker of the user's own, a stop must still reach
-                // this wait: register it, then look at the flag again.
-                self.ctl.watch_mail(cx.waker(), self.is_task_waker(cx.waker()));
-                if self.ctl.stop_requested() {
-                    return Poll::Ready(Step::Stop);
-                }
-                // Boxed: a rendezvous is rare, and every actor's task has
-                // room for this future.
-                let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));
-                return next.as_mut().poll(cx).map(|received| match received {
-                    Ok(env) => Step::Message(env),
-                    Err(flume::RecvError::Disconnected) => Step::Stop,
-                });
-            }
-            // See `cell`, "Waking the actor": park only if no send left
-            // between the look at the queue and the flag.
-            loop {
-                let (seen, in_flight) = self.ctl.sends_left();
-                if in_flight || seen != self.taken.load(Ordering::Relaxed) {
-                    if let Some(step) = self.try_step() {
-                        return Poll::Ready(step);
-                    }
-                    // Empty: every send counted in `seen` pushed before it was
-                    // read, and the look found none of them, so the two
-                    // counts agree again (an overcount, from a waiting send
-                    // that was cancelled, ends here).
-                    self.taken.store(seen, Ordering::Relaxed);
-                }
-                if self.ctl.park(cx.waker(), seen, self.is_task_waker(cx.waker())) {
-                    return Poll::Pending;
-                }
-                if self.ctl.stop_requested() {
-                    return Poll::Ready(Step::Stop);
-                }
-            }
+            Pin::new(&mut next).poll(cx).map(|env| match env {
+                Some(env) => Step::Message(env),
+                None => Step::Stop,
+            })
         })
-    }
-
-    fn is_task_waker(&self, waker: &Waker) -> bool {
-        self.task_waker.as_ref().is_some_and(|w| w.will_wake(waker))
-    }
-
-    /// The next message if one is queued, or `Stop` if no ref is left and
-    /// the queue is empty.
-    fn try_step(&self) -> Option<Step<A>> {
-        match self.rx.try_recv() {
-            Ok(env) => {
-                self.taken.store(self.taken.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
-                Some(Step::Message(env))
-            }
-            Err(flume::TryRecvError::Disconnected) => Some(Step::Stop),
-            Err(flume::TryRecvError::Empty) => None,
-        }
     }
 }
 
@@ -280,9 +203,9 @@ impl<A: Actor> fmt::Debug for Context<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Context")
             .field("actor", &short_type_name(type_name::<A>()))
-            .field("id", &self.ctl.id)
+            .field("id", &self.control().id)
             .field("sender", &self.sender)
-            .field("children", &self.children.as_ref().map_or(0, |c| c.len()))
+            .field("children", &self.children.len())
             .finish()
     }
 }

@@ -1,4 +1,14 @@
 //! [`Runtime`]: spawns actors, keeps track of them, shuts them down.
+//!
+//! - `control.rs`: an actor's control block ([`Control`]);
+//! - `task.rs`: the actor's task, its whole life (the actor loop);
+//! - `children.rs`: what a parent stops before itself;
+//! - `crash.rs`: the crash policy and what it is told.
+
+mod children;
+mod control;
+mod crash;
+mod task;
 
 use std::any::type_name;
 use std::fmt;
@@ -7,14 +17,14 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::task::JoinHandle;
 
-use crate::actor::{Actor, RuntimeShutDown, StopReason};
-use crate::actor_ref::{ActorId, ActorRef};
-use crate::cell::{Cell, Control};
-use crate::context::Context;
-use crate::crash::{Crash, CrashPolicy, LogCrashes};
+pub(crate) use self::children::Children;
+pub(crate) use self::control::Control;
+pub use self::crash::{Crash, CrashPolicy, LogCrashes, PanicSite};
+use crate::actor::{Actor, Context, RuntimeShutDown, StopReason};
 use crate::error::{Error, TrySendError};
-use crate::mailbox::Mailbox;
-use crate::message::Message;
+use crate::handle::{ActorId, ActorRef};
+use crate::mailbox::{self, Mailbox};
+use crate::message::{Envelope, Message};
 use crate::request::Request;
 use crate::util::push_pruned;
 
@@ -73,13 +83,14 @@ struct Inner {
     handle: Option<tokio::runtime::Handle>,
     /// Actors not yet stopped.
     live: AtomicUsize,
-    registry: Mutex<Registry>,
+    actors: Mutex<Spawned>,
     /// Serialises `shutdown` calls so a second caller waits for the first.
     shutdown: tokio::sync::Mutex<()>,
 }
 
+/// The actors this runtime spawned, for `shutdown`.
 #[derive(Default)]
-struct Registry {
+struct Spawned {
     shut_down: bool,
     /// Every spawned actor whose task may still run, in spawn order.
     actors: Vec<Entry>,
@@ -124,23 +135,23 @@ impl Runtime {
     }
 
     pub(crate) fn spawn_inner<A: Actor>(&self, actor: A, mailbox: Mailbox) -> (ActorRef<A>, Arc<Control>) {
-        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>(), mailbox.capacity() == Some(0)));
-        let (tx, rx) = mailbox.channel();
-        let actor_ref = ActorRef::from_cell(Arc::new(Cell::new(tx, rx.clone(), Arc::clone(&ctl))));
-        let mut registry = self.registry();
-        if registry.shut_down {
-            drop(registry);
+        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>(), mailbox.is_rendezvous()));
+        let (tx, rx) = mailbox::channel::<Envelope<A>, _>(mailbox, &ctl);
+        let actor_ref = ActorRef::from_cell(Arc::new(tx));
+        let mut spawned = self.spawned();
+        if spawned.shut_down {
+            drop(spawned);
             ctl.finish(StopReason::StartFailed(Arc::new(RuntimeShutDown)));
             return (actor_ref, ctl);
         }
-        let ctx = Context::new(Arc::clone(&ctl), actor_ref.downgrade(), rx, self.clone());
+        let ctx = Context::new(rx, actor_ref.downgrade(), self.clone());
         self.inner.live.fetch_add(1, Ordering::SeqCst);
-        let run = crate::task::run(actor, ctx);
+        let run = task::run(actor, ctx);
         let task = match &self.inner.handle {
             Some(handle) => handle.spawn(run),
             None => tokio::spawn(run),
         };
-        push_pruned(&mut registry.actors, Entry { ctl: Arc::clone(&ctl), task }, |e| e.task.is_finished());
+        push_pruned(&mut spawned.actors, Entry { ctl: Arc::clone(&ctl), task }, |e| e.task.is_finished());
         (actor_ref, ctl)
     }
 
@@ -190,9 +201,9 @@ impl Runtime {
     pub async fn shutdown(&self) {
         let _serial = self.inner.shutdown.lock().await;
         let entries = {
-            let mut registry = self.registry();
-            registry.shut_down = true;
-            std::mem::take(&mut registry.actors)
+            let mut spawned = self.spawned();
+            spawned.shut_down = true;
+            std::mem::take(&mut spawned.actors)
         };
         for entry in entries.into_iter().rev() {
             entry.ctl.request_stop();
@@ -214,8 +225,8 @@ impl Runtime {
         self.inner.live.fetch_sub(1, Ordering::SeqCst);
     }
 
-    fn registry(&self) -> MutexGuard<'_, Registry> {
-        self.inner.registry.lock().unwrap_or_else(|e| e.into_inner())
+    fn spawned(&self) -> MutexGuard<'_, Spawned> {
+        self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -263,7 +274,7 @@ impl RuntimeBuilder {
                 mailbox: self.mailbox,
                 handle: tokio::runtime::Handle::try_current().ok(),
                 live: AtomicUsize::new(0),
-                registry: Mutex::new(Registry::default()),
+                actors: Mutex::new(Spawned::default()),
                 shutdown: tokio::sync::Mutex::new(()),
             }),
         }

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::actor::{ControlFlow, Panic};
-use crate::actor_ref::ActorId;
+use crate::handle::ActorId;
 use crate::util::short_type_name;
 
 /// An observer told of every panic caught in an actor: in a handler, in
@@ -56,11 +56,33 @@ impl CrashPolicy for LogCrashes {
         tracing::error!(
             actor.id = %crash.actor_id,
             actor.r#type = short_type_name(crash.actor_type),
-            message.r#type = crash.message_type.map(short_type_name),
+            message.r#type = crash.message_type().map(short_type_name),
             decision = ?crash.decision,
             "actor panicked: {}",
             crash.panic.message(),
         );
+    }
+}
+
+/// Where in an actor a caught panic happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PanicSite {
+    /// In [`Actor::on_start`](crate::Actor::on_start): the start failed.
+    OnStart,
+    /// In [`Actor::step`](crate::Actor::step).
+    Step,
+    /// In the handler of a message, whose type name this is.
+    Handler(&'static str),
+}
+
+impl PanicSite {
+    /// The message type name, for a panic in a handler.
+    pub fn message_type(&self) -> Option<&'static str> {
+        match self {
+            PanicSite::Handler(m) => Some(m),
+            PanicSite::OnStart | PanicSite::Step => None,
+        }
     }
 }
 
@@ -69,7 +91,7 @@ impl CrashPolicy for LogCrashes {
 pub struct Crash {
     pub(crate) actor_id: ActorId,
     pub(crate) actor_type: &'static str,
-    pub(crate) message_type: Option<&'static str>,
+    pub(crate) site: PanicSite,
     pub(crate) panic: Panic,
     pub(crate) decision: ControlFlow,
 }
@@ -88,7 +110,12 @@ impl Crash {
     /// The type name of the message being handled; `None` for a panic in
     /// `step` or `on_start`.
     pub fn message_type(&self) -> Option<&'static str> {
-        self.message_type
+        self.site.message_type()
+    }
+
+    /// Where the panic happened: `on_start`, `step`, or a handler.
+    pub fn site(&self) -> PanicSite {
+        self.site
     }
 
     /// The panic text.
@@ -112,7 +139,7 @@ impl fmt::Debug for Crash {
         f.debug_struct("Crash")
             .field("actor_id", &self.actor_id)
             .field("actor_type", &short_type_name(self.actor_type))
-            .field("message_type", &self.message_type.map(short_type_name))
+            .field("site", &self.site)
             .field("panic", &self.panic)
             .field("decision", &self.decision)
             .finish()

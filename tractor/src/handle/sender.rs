@@ -2,16 +2,14 @@
 
 use std::any::type_name;
 use std::fmt;
-use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::pin::Pin;
 use std::sync::Arc;
 
 use tokio::sync::oneshot;
 
+use super::cell::{self, Cell, Sending};
+use super::{ActorId, ActorRef};
 use crate::actor::Actor;
-use crate::actor_ref::{ActorId, ActorRef};
-use crate::cell::{Cell, Refused};
 use crate::error::{Error, TrySendError};
 use crate::message::{Envelope, Message, ReplyTx};
 use crate::util::short_type_name;
@@ -61,24 +59,17 @@ pub struct Sender<M, R> {
     inner: Arc<dyn Recipient<M, R>>,
 }
 
-/// What a [`Recipient`] did with a message.
-enum Sent<'a, M> {
-    Done,
-    Refused(TrySendError<M>),
-    /// The mailbox was full and the caller asked to wait for room.
-    Waiting(Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>),
-}
-
 trait Recipient<M, R>: Send + Sync + 'static {
     fn id(&self) -> ActorId;
     fn actor_type(&self) -> &'static str;
     fn is_alive(&self) -> bool;
-    fn send(&self, msg: M, reply: Option<ReplyTx<R>>, wait: bool) -> Sent<'_, M>;
+    fn try_send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Result<(), TrySendError<M>>;
+    fn send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Sending<'_, Error>;
 }
 
 impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
     fn id(&self) -> ActorId {
-        self.ctl.id
+        self.ctl().id
     }
 
     fn actor_type(&self) -> &'static str {
@@ -86,19 +77,15 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
     }
 
     fn is_alive(&self) -> bool {
-        !self.ctl.is_dead()
+        !self.ctl().is_dead()
     }
 
-    fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>, wait: bool) -> Sent<'_, M> {
-        match self.try_send(Envelope::new(msg, reply, None)) {
-            Ok(()) => Sent::Done,
-            Err(Refused::Full(env)) if wait => Sent::Waiting(Box::pin(async move {
-                Cell::send_waiting(self, env)
-                    .await
-                    .map_err(|_| Error::stopped(self.ctl.id, self.ctl.type_name, type_name::<M>()))
-            })),
-            Err(refused) => Sent::Refused(refused.into_try_error(&self.ctl)),
-        }
+    fn try_send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Result<(), TrySendError<M>> {
+        self.try_send_message(Envelope::new(msg, reply, None))
+    }
+
+    fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Sending<'_, Error> {
+        cell::send(self, Envelope::new(msg, reply, None), |_| self.stopped::<M>())
     }
 }
 
@@ -116,29 +103,25 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
     /// Sends `msg`; returns once it is enqueued (waiting for room in a
     /// bounded mailbox), not once it is handled.
     pub async fn tell(&self, msg: M) -> Result<(), Error> {
-        match self.inner.send(msg, None, true) {
-            Sent::Done => Ok(()),
-            Sent::Refused(e) => Err(e.into_error()),
-            Sent::Waiting(wait) => wait.await,
+        match self.inner.send(msg, None) {
+            Sending::Sent => Ok(()),
+            Sending::Stopped(e) => Err(e),
+            Sending::Waiting(wait) => wait.await,
         }
     }
 
     /// Sends `msg` if there is room now; otherwise hands it back. Never waits.
     pub fn try_tell(&self, msg: M) -> Result<(), TrySendError<M>> {
-        match self.inner.send(msg, None, false) {
-            Sent::Done => Ok(()),
-            Sent::Refused(e) => Err(e),
-            Sent::Waiting(_) => unreachable!("a non-waiting send never waits"),
-        }
+        self.inner.try_send(msg, None)
     }
 
     /// Sends `msg` and waits for the reply.
     pub async fn ask(&self, msg: M) -> Result<R, Error> {
         let (tx, rx) = oneshot::channel();
-        match self.inner.send(msg, Some(tx), true) {
-            Sent::Done => {}
-            Sent::Refused(e) => return Err(e.into_error()),
-            Sent::Waiting(wait) => wait.await?,
+        match self.inner.send(msg, Some(tx)) {
+            Sending::Sent => {}
+            Sending::Stopped(e) => return Err(e),
+            Sending::Waiting(wait) => wait.await?,
         }
         match rx.await {
             Ok(result) => result,

@@ -1,49 +1,16 @@
-//! [`ActorRef`], the handle to a running actor, and [`ActorId`].
+//! [`ActorRef`], the typed handle to a running actor.
 
 use std::any::type_name;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::num::NonZeroU64;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::{ActorId, Cell};
 use crate::actor::{Actor, StopReason};
-use crate::cell::Cell;
 use crate::error::{Error, TrySendError};
 use crate::message::Message;
 use crate::request::Request;
 use crate::util::short_type_name;
-
-/// The identity of an actor: unique within the process, so unique per
-/// runtime. Ids grow in spawn order.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ActorId(NonZeroU64);
-
-impl ActorId {
-    pub(crate) fn next() -> Self {
-        static NEXT: AtomicU64 = AtomicU64::new(1);
-        // Non-zero so that an `Option<ActorId>` (an envelope's sender) takes
-        // 8 bytes; 2^64 spawns never happen.
-        ActorId(NonZeroU64::new(NEXT.fetch_add(1, Ordering::Relaxed)).expect("actor ids do not wrap"))
-    }
-
-    /// The id as a number.
-    pub fn as_u64(self) -> u64 {
-        self.0.get()
-    }
-}
-
-impl fmt::Debug for ActorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ActorId({})", self.0)
-    }
-}
-
-impl fmt::Display for ActorId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
-    }
-}
 
 /// A cheap, cloneable handle to an actor of type `A`: send it messages, ask
 /// it questions, stop it, wait for it.
@@ -115,12 +82,12 @@ impl<A: Actor> ActorRef<A> {
 
     /// The actor's id.
     pub fn id(&self) -> ActorId {
-        self.cell.ctl.id
+        self.cell.ctl().id
     }
 
     /// `true` until the actor has stopped (its `on_stop` has run).
     pub fn is_alive(&self) -> bool {
-        !self.cell.ctl.is_dead()
+        !self.cell.ctl().is_dead()
     }
 
     /// A request for `msg`: `.await` it to ask (wait for the reply), or call
@@ -166,7 +133,7 @@ impl<A: Actor> ActorRef<A> {
     /// [`Context::stop`](crate::Context::stop) instead: an actor awaiting its
     /// own `stop()` waits for itself.
     pub async fn stop(&self) -> Result<(), Error> {
-        let ctl = &self.cell.ctl;
+        let ctl = self.cell.ctl();
         if ctl.is_dead() {
             return Err(Error::stopped_actor(ctl.id, type_name::<A>()));
         }
@@ -180,12 +147,12 @@ impl<A: Actor> ActorRef<A> {
     /// get [`is_stopped`](Error::is_stopped), and `on_stop` still runs.
     /// Returns at once; [`wait`](ActorRef::wait) for the end.
     pub fn kill(&self) {
-        self.cell.ctl.kill();
+        self.cell.ctl().kill();
     }
 
     /// Resolves to the [`StopReason`] once the actor has stopped.
     pub async fn wait(&self) -> StopReason {
-        self.cell.ctl.wait().await
+        self.cell.ctl().wait().await
     }
 }
 

@@ -1,10 +1,15 @@
-//! The [`Actor`] trait and the values its lifecycle hooks exchange.
+//! The [`Actor`] trait, its [`Context`], and the values its lifecycle hooks
+//! exchange (`stop.rs`).
+
+mod context;
+mod stop;
 
 use std::fmt;
 use std::future::Future;
-use std::sync::Arc;
 
-use crate::context::Context;
+pub use self::context::Context;
+pub(crate) use self::stop::RuntimeShutDown;
+pub use self::stop::{Panic, StopReason};
 use crate::error::BoxError;
 use crate::message::Envelope;
 
@@ -158,81 +163,3 @@ pub enum ControlFlow {
     /// Stop the actor; it ends with [`StopReason::Panicked`].
     Stop,
 }
-
-/// Why an actor stopped, as passed to [`Actor::on_stop`] and returned by
-/// [`ActorRef::wait`](crate::ActorRef::wait).
-#[derive(Clone, Debug)]
-pub enum StopReason {
-    /// A graceful stop: [`ActorRef::stop`](crate::ActorRef::stop),
-    /// [`Context::stop`], [`Step::Stop`], runtime shutdown, or every
-    /// reference dropped.
-    Normal,
-    /// [`ActorRef::kill`](crate::ActorRef::kill): the message in flight was
-    /// dropped.
-    Killed,
-    /// A panic that [`Actor::on_panic`] chose not to survive.
-    Panicked(Panic),
-    /// [`Actor::on_start`] returned an error, or the actor was spawned on a
-    /// runtime that was already shut down.
-    StartFailed(Arc<dyn std::error::Error + Send + Sync + 'static>),
-}
-
-impl StopReason {
-    /// `true` for [`StopReason::Normal`].
-    pub fn is_normal(&self) -> bool {
-        matches!(self, StopReason::Normal)
-    }
-}
-
-impl fmt::Display for StopReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StopReason::Normal => f.write_str("normal"),
-            StopReason::Killed => f.write_str("killed"),
-            StopReason::Panicked(p) => write!(f, "panicked: {p}"),
-            StopReason::StartFailed(e) => write!(f, "failed to start: {e}"),
-        }
-    }
-}
-
-/// A caught panic: what the panicking code said.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Panic {
-    message: Arc<str>,
-}
-
-impl Panic {
-    pub(crate) fn from_payload(payload: &(dyn std::any::Any + Send)) -> Self {
-        Panic { message: crate::util::panic_text(payload).into() }
-    }
-
-    /// The panic text (`panic!("...")`'s message), or `Box<dyn Any>` when the
-    /// payload was not a string.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Debug for Panic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Panic").field(&self.message).finish()
-    }
-}
-
-impl fmt::Display for Panic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-/// The error a spawn on a shut-down runtime fails with.
-#[derive(Debug)]
-pub(crate) struct RuntimeShutDown;
-
-impl fmt::Display for RuntimeShutDown {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the runtime is shut down")
-    }
-}
-
-impl std::error::Error for RuntimeShutDown {}

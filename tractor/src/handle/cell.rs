@@ -1,0 +1,82 @@
+//! What every handle to an actor points at, and the one path a message
+//! takes into a mailbox.
+
+use std::any::type_name;
+use std::future::Future;
+use std::ops::Deref;
+use std::pin::Pin;
+
+use crate::actor::Actor;
+use crate::error::{Error, TrySendError};
+use crate::mailbox::{self, Refused};
+use crate::message::{Envelope, Message};
+use crate::runtime::Control;
+
+/// What an [`ActorRef`](crate::ActorRef) points at: the sending side of the
+/// actor's mailbox, owned by its [`Control`]. When the last one goes (all refs
+/// dropped) the mailbox disconnects and the actor stops gracefully.
+pub(crate) type Cell<A> = mailbox::Sender<Envelope<A>, Control>;
+
+/// A send that found the mailbox full, waiting for room (boxed: the slow path).
+pub(crate) type Waiting<'a, E> = Pin<Box<dyn Future<Output = Result<(), E>> + Send + 'a>>;
+
+/// How [`send`] left a message.
+pub(crate) enum Sending<'a, E> {
+    /// In the mailbox.
+    Sent,
+    /// The actor is stopped; `failed` said what that means to the caller.
+    Stopped(E),
+    /// The mailbox is full: await this for room.
+    Waiting(Waiting<'a, E>),
+}
+
+/// The one path of a send that may wait for room: into the mailbox now if
+/// there is room, else a future that waits for it. `failed` turns an
+/// undelivered envelope (handed back when refused before any wait, `None`
+/// when dropped while waiting) into the caller's error.
+pub(crate) fn send<'a, A, C, E>(
+    cell: C,
+    env: Envelope<A>,
+    failed: impl FnOnce(Option<Envelope<A>>) -> E + Send + 'a,
+) -> Sending<'a, E>
+where
+    A: Actor,
+    C: Deref<Target = Cell<A>> + Send + 'a,
+    E: 'a,
+{
+    match cell.try_send(env) {
+        Ok(()) => Sending::Sent,
+        Err(Refused::Stopped(env)) => Sending::Stopped(failed(Some(env))),
+        Err(Refused::Full(env)) => {
+            Sending::Waiting(Box::pin(async move { cell.send_waiting(env).await.map_err(failed) }))
+        }
+    }
+}
+
+impl<A: Actor> Cell<A> {
+    /// The actor's control block.
+    pub(crate) fn ctl(&self) -> &Control {
+        self.owner()
+    }
+
+    /// Sends without waiting; a refusal hands `M` back.
+    pub(crate) fn try_send_message<M: Message<A>>(&self, env: Envelope<A>) -> Result<(), TrySendError<M>> {
+        self.try_send(env).map_err(|refused| {
+            let (error, env) = match refused {
+                Refused::Full(env) => (Error::full(self.ctl().id, type_name::<A>(), type_name::<M>()), env),
+                Refused::Stopped(env) => (self.stopped::<M>(), env),
+            };
+            TrySendError::new(error, env.into_message::<M>())
+        })
+    }
+
+    /// `M` was not delivered: the actor is stopped.
+    pub(crate) fn stopped<M>(&self) -> Error {
+        Error::stopped(self.ctl().id, type_name::<A>(), type_name::<M>())
+    }
+
+    /// A request for `M` ran out of time.
+    pub(crate) fn timed_out<M>(&self) -> Error {
+        Error::timeout(self.ctl().id, type_name::<A>(), type_name::<M>())
+    }
+}

@@ -1,0 +1,191 @@
+//! The receiving side: [`Receiver`], which only the actor's task uses.
+
+use std::future::{Future, poll_fn};
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+use std::task::{Poll, Waker};
+
+use super::state::{Park, State, WakerKind};
+use super::sync::AtomicU32;
+use super::{Letter, Owner};
+
+/// One look at a queue.
+pub(crate) enum Take<T> {
+    Item(T),
+    Empty,
+    /// Every sender is gone and the queue is empty.
+    Disconnected,
+}
+
+/// One poll of the receive loop, over any queue (see `state`, "Waking the
+/// actor"): `Some` with the next item, `None` once a stop was asked for or
+/// every sender is gone and the queue is empty, `Pending` once parked under
+/// `waker`. `taken` counts what this receiver took, wrapping.
+pub(crate) fn poll_take<T>(
+    state: &State,
+    taken: &AtomicU32,
+    waker: &Waker,
+    kind: WakerKind,
+    mut take: impl FnMut() -> Take<T>,
+) -> Poll<Option<T>> {
+    if state.stop_requested() {
+        return Poll::Ready(None);
+    }
+    loop {
+        let seen = state.observe();
+        if seen.sending || seen.finished != taken.load(Relaxed) {
+            match take() {
+                Take::Item(item) => {
+                    taken.store(taken.load(Relaxed).wrapping_add(1), Relaxed);
+                    return Poll::Ready(Some(item));
+                }
+                Take::Disconnected => return Poll::Ready(None),
+                // Empty: every send counted in `seen` pushed before it was
+                // read, and the look found none of them, so the two counts
+                // agree again (an overcount, from a waiting send that was
+                // cancelled, ends here).
+                Take::Empty => taken.store(seen.finished, Relaxed),
+            }
+        }
+        match state.park(waker, seen, kind) {
+            Park::Asleep => return Poll::Pending,
+            Park::LookAgain if state.stop_requested() => return Poll::Ready(None),
+            Park::LookAgain => {}
+        }
+    }
+}
+
+/// Whether a receiver that waits outside the state word (a rendezvous waits
+/// inside flume) may wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Watch {
+    /// A stop was asked for: stop instead.
+    Stopped,
+    /// `waker` is registered: a stop from now on wakes it.
+    Waiting,
+}
+
+/// Registers `waker` so that a stop reaches a wait outside the state word:
+/// look at the flag, register, look again (a stop between the first look
+/// and the registration would find no waker to wake).
+pub(crate) fn watch_stop(state: &State, waker: &Waker, kind: WakerKind) -> Watch {
+    if state.stop_requested() {
+        return Watch::Stopped;
+    }
+    state.watch_mail(waker, kind);
+    if state.stop_requested() { Watch::Stopped } else { Watch::Waiting }
+}
+
+/// One step of a graceful drain.
+pub(crate) enum Drain<T> {
+    /// The next queued item: handle it.
+    Item(T),
+    /// The queue is empty and no send is in flight (none can start: the
+    /// mailbox is closed), or the actor was killed.
+    Done,
+    /// A send is between its registration and its push: let it finish.
+    Wait,
+}
+
+/// One step of a graceful drain, over any queue.
+pub(crate) fn drain_step<T>(state: &State, take: impl FnOnce() -> Take<T>) -> Drain<T> {
+    if state.is_killed() {
+        return Drain::Done;
+    }
+    // Read the in-flight count before the queue: once it is zero no send can
+    // start (closed), so an empty queue then is the end.
+    let idle = state.no_send_in_flight();
+    match take() {
+        Take::Item(item) => Drain::Item(item),
+        Take::Empty | Take::Disconnected if idle => Drain::Done,
+        Take::Empty | Take::Disconnected => Drain::Wait,
+    }
+}
+
+/// The receiving side of an actor's mailbox, owned by the actor's task.
+pub(crate) struct Receiver<T, O> {
+    rx: flume::Receiver<T>,
+    owner: Arc<O>,
+    /// The task's waker: `recv` polled under it parks without a lock.
+    task_waker: Option<Waker>,
+    /// Items `recv` took, wrapping: with the sends that have finished it
+    /// tells an empty queue without a look.
+    taken: AtomicU32,
+}
+
+impl<T: Letter, O: Owner> Receiver<T, O> {
+    pub(crate) fn new(rx: flume::Receiver<T>, owner: Arc<O>) -> Self {
+        Receiver { rx, owner, task_waker: None, taken: AtomicU32::new(0) }
+    }
+
+    /// What the mailbox belongs to.
+    pub(crate) fn owner(&self) -> &Arc<O> {
+        &self.owner
+    }
+
+    fn state(&self) -> &State {
+        &self.owner.mailbox().state
+    }
+
+    /// Registers the task's waker (once, when the task starts).
+    pub(crate) fn set_task_waker(&mut self, waker: Waker) {
+        self.state().set_task_waker(&waker);
+        self.task_waker = Some(waker);
+    }
+
+    fn waker_kind(&self, waker: &Waker) -> WakerKind {
+        match &self.task_waker {
+            Some(w) if w.will_wake(waker) => WakerKind::Task,
+            _ => WakerKind::Foreign,
+        }
+    }
+
+    fn take(&self) -> Take<T> {
+        match self.rx.try_recv() {
+            Ok(item) => Take::Item(item),
+            Err(flume::TryRecvError::Empty) => Take::Empty,
+            Err(flume::TryRecvError::Disconnected) => Take::Disconnected,
+        }
+    }
+
+    /// Waits for the next item: `None` once a stop was asked for, or once
+    /// every sender is gone and the queue is empty. Cancel safe: an item is
+    /// taken only when this resolves.
+    pub(crate) fn recv(&self) -> impl Future<Output = Option<T>> + Send + Unpin + '_
+    where
+        O: Sync,
+    {
+        // Only a rendezvous mailbox waits inside flume.
+        let mut rendezvous = None;
+        poll_fn(move |cx| {
+            let state = self.state();
+            if !state.is_rendezvous() {
+                return poll_take(state, &self.taken, cx.waker(), self.waker_kind(cx.waker()), || self.take());
+            }
+            if watch_stop(state, cx.waker(), self.waker_kind(cx.waker())) == Watch::Stopped {
+                return Poll::Ready(None);
+            }
+            // Boxed: a rendezvous is rare, and every actor's task has room
+            // for this future.
+            let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));
+            next.as_mut().poll(cx).map(Result::ok)
+        })
+    }
+
+    /// The next item of a graceful drain; `None` once the queue is empty and
+    /// no send is in flight, or on a kill.
+    pub(crate) async fn drain_next(&self) -> Option<T> {
+        loop {
+            match drain_step(self.state(), || self.take()) {
+                Drain::Item(item) => return Some(item),
+                Drain::Done => return None,
+                Drain::Wait => tokio::task::yield_now().await,
+            }
+        }
+    }
+
+    /// Drops everything queued: asks resolve to `is_stopped`.
+    pub(crate) fn discard(&self) {
+        super::send::discard(&self.rx);
+    }
+}

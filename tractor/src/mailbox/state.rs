@@ -1,0 +1,298 @@
+//! The state word: one `u64` that senders, the actor and whoever stops it
+//! agree through. Everything else in the mailbox is built on the operations
+//! here; `loom` models of them are in `mailbox/model.rs`.
+//!
+//! # Layout
+//!
+//! | bits   | what |
+//! |--------|------|
+//! | 0..8   | flags: `CLOSED`, `STOP`, `KILL`, `DEAD`, `PARKED`, `RENDEZVOUS`, `MAIL_FOREIGN` |
+//! | 8..32  | sends in flight: registered, not yet finished |
+//! | 32..64 | sends finished, wrapping: each one that pushed (or may have) adds one |
+//!
+//! # Stop protocol
+//!
+//! flume cannot be closed while senders exist, so the state word decides who
+//! may still send.
+//!
+//! - A send registers first ([`State::enter_send`]) and reads `CLOSED` in the
+//!   same `fetch_add`; a closed mailbox refuses it at once. It finishes after
+//!   its push (or, when it waits for room, after the wait has put it where the
+//!   receiver finds it).
+//! - A graceful stop sets `CLOSED`, then drains: it ends only when no send is
+//!   in flight *and* the queue is empty. So a send that was accepted is
+//!   handled: none can slip in behind the drain.
+//! - A kill does not drain. When the actor is over it sets `DEAD`
+//!   ([`State::mark_dead`]) and discards what is queued; a send that
+//!   finishes after `DEAD` is told so ([`Liveness::Dead`]) and discards the
+//!   queue itself, so no ask is left in a queue nobody reads.
+//!
+//! # Waking the actor
+//!
+//! The actor takes messages with `try_recv` and parks on this word instead
+//! of waiting inside flume.
+//!
+//! - Before it looks at the queue the actor reads the finished count
+//!   ([`State::observe`]). It also counts what it took: when no send is in
+//!   flight and as many have finished as it took, the queue is empty and it
+//!   does not look. If the queue is empty it stores its waker and sets
+//!   `PARKED` ([`State::park`]), which returns the count again.
+//! - Unchanged: every send that finished before the flag was set had pushed
+//!   before the first look, so the queue really is empty; any later one sees
+//!   `PARKED`, clears it and wakes the actor ([`Park::Asleep`]).
+//! - Changed (or a stop came): a send came in between; the actor looks again
+//!   ([`Park::LookAgain`]).
+//!
+//! So parking costs one atomic on the state word and no second look at the
+//! queue, and an idle actor costs a sender nothing extra. Dropping the last
+//! sender disconnects flume and then counts as a finished send
+//! ([`State::disconnected`]), so a parked actor wakes and sees the
+//! disconnection. A rendezvous mailbox (`Mailbox::bounded(0)`) keeps flume's
+//! own wait: a non-waiting send to it succeeds only into a receiver waiting
+//! there.
+
+use std::sync::atomic::Ordering::SeqCst;
+use std::task::Waker;
+
+use super::sync::AtomicU64;
+use super::wakers::Wakers;
+
+/// Refuse new sends.
+const CLOSED: u64 = 1;
+/// A stop was asked for (graceful or not).
+const STOP: u64 = 2;
+/// A kill was asked for.
+const KILL: u64 = 4;
+/// The actor is over: nothing will read the queue again.
+const DEAD: u64 = 8;
+/// The actor waits for mail (see "Waking the actor").
+const PARKED: u64 = 16;
+/// Set once at spawn: the mailbox is a rendezvous (`Mailbox::bounded(0)`).
+const RENDEZVOUS: u64 = 32;
+/// The mail waker is not the task's own; only the actor reads or writes it.
+const MAIL_FOREIGN: u64 = 64;
+/// One send in flight, counted in bits 8..32.
+const ONE_SENDING: u64 = 1 << 8;
+/// All the bits of the in-flight count.
+const SENDING: u64 = 0xFFFF_FF00;
+/// One send that has finished, counted (wrapping) in bits 32..64.
+const ONE_FINISHED: u64 = 1 << 32;
+
+/// Whether the receiver is still there, as a send that finished saw it.
+#[must_use = "a send that sees `Dead` must discard the queue"]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Liveness {
+    /// The actor may still read the queue.
+    Alive,
+    /// The actor died meanwhile: nothing reads the queue, discard it.
+    Dead,
+}
+
+/// Whether a send was registered.
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// Registered: push, then [`State::finish_send`].
+    Open,
+    /// The mailbox is closed; nothing was registered.
+    Closed,
+}
+
+/// How a registered send ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Pushed {
+    /// The message is (or may be) where the receiver finds it.
+    Yes,
+    /// Nothing was pushed (the queue was full or disconnected).
+    No,
+}
+
+/// What the actor read before looking at its queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// Sends finished so far (wrapping).
+    pub(crate) finished: u32,
+    /// Some send is between its registration and its end.
+    pub(crate) sending: bool,
+}
+
+/// Which waker the receiver is polled under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WakerKind {
+    /// The actor task's own (registered with [`State::set_task_waker`]).
+    Task,
+    /// Another one: a user's `step` polls `recv` inside its own futures.
+    Foreign,
+}
+
+/// What [`State::park`] decided.
+#[must_use]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Park {
+    /// Nothing happened since the look: sleep, the next send wakes the waker.
+    Asleep,
+    /// A send finished or a stop came meanwhile: look at the queue again.
+    LookAgain,
+}
+
+/// The state word and the wakers it wakes.
+pub(crate) struct State {
+    word: AtomicU64,
+    wakers: Wakers,
+}
+
+impl State {
+    pub(crate) fn new(rendezvous: bool) -> Self {
+        State { word: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }), wakers: Wakers::new() }
+    }
+
+    fn has(&self, flag: u64) -> bool {
+        self.word.load(SeqCst) & flag != 0
+    }
+
+    // ---- send side ----
+
+    /// Registers a send, unless the mailbox is closed.
+    pub(crate) fn enter_send(&self) -> Entry {
+        let prev = self.word.fetch_add(ONE_SENDING, SeqCst);
+        if prev & CLOSED != 0 {
+            self.word.fetch_sub(ONE_SENDING, SeqCst);
+            return Entry::Closed;
+        }
+        Entry::Open
+    }
+
+    /// Ends a send registered by [`enter_send`](State::enter_send). One that
+    /// pushed counts as finished and wakes a parked actor.
+    pub(crate) fn finish_send(&self, pushed: Pushed) -> Liveness {
+        let prev = match pushed {
+            Pushed::No => self.word.fetch_sub(ONE_SENDING, SeqCst),
+            Pushed::Yes => {
+                // One add: one fewer in flight, one more finished.
+                let prev = self.word.fetch_add(ONE_FINISHED - ONE_SENDING, SeqCst);
+                if prev & PARKED != 0 {
+                    self.wake_mail();
+                }
+                prev
+            }
+        };
+        if prev & DEAD != 0 { Liveness::Dead } else { Liveness::Alive }
+    }
+
+    /// The last sender is gone (the queue is disconnected): counts as a
+    /// finished send, so a parked actor wakes and sees the disconnection.
+    pub(crate) fn disconnected(&self) {
+        if self.word.fetch_add(ONE_FINISHED, SeqCst) & PARKED != 0 {
+            self.wake_mail();
+        }
+    }
+
+    // ---- receive side ----
+
+    /// What the actor reads before it looks at the queue.
+    pub(crate) fn observe(&self) -> Seen {
+        let word = self.word.load(SeqCst);
+        Seen { finished: (word >> 32) as u32, sending: word & SENDING != 0 }
+    }
+
+    /// Registers `waker` for the next send and marks the actor parked, if
+    /// nothing happened since `seen` (read with [`observe`](State::observe)
+    /// before the queue was found empty).
+    pub(crate) fn park(&self, waker: &Waker, seen: Seen, kind: WakerKind) -> Park {
+        self.watch_mail(waker, kind);
+        let prev = self.word.fetch_or(PARKED, SeqCst);
+        if (prev >> 32) as u32 == seen.finished && prev & STOP == 0 {
+            return Park::Asleep;
+        }
+        self.word.fetch_and(!PARKED, SeqCst);
+        Park::LookAgain
+    }
+
+    /// Puts `waker` in the mail slot, which a stop or kill wakes (and, once
+    /// parked, a send). The task's own waker is there already unless `recv`
+    /// was last polled under another one; then the slot is left alone
+    /// without taking its lock.
+    #[inline]
+    pub(crate) fn watch_mail(&self, waker: &Waker, kind: WakerKind) {
+        if kind == WakerKind::Foreign || self.has(MAIL_FOREIGN) {
+            self.store_mail_waker(waker, kind);
+        }
+    }
+
+    #[cold]
+    fn store_mail_waker(&self, waker: &Waker, kind: WakerKind) {
+        self.wakers.set_mail(waker);
+        match kind {
+            WakerKind::Task => self.word.fetch_and(!MAIL_FOREIGN, SeqCst),
+            WakerKind::Foreign => self.word.fetch_or(MAIL_FOREIGN, SeqCst),
+        };
+    }
+
+    /// Wakes the actor if it is parked waiting for mail.
+    fn wake_mail(&self) {
+        if self.word.fetch_and(!PARKED, SeqCst) & PARKED != 0 {
+            self.wakers.wake_mail();
+        }
+    }
+
+    /// `true` when no send is between its registration and its end.
+    pub(crate) fn no_send_in_flight(&self) -> bool {
+        self.word.load(SeqCst) & SENDING == 0
+    }
+
+    /// The mailbox is a rendezvous: the actor waits inside flume.
+    pub(crate) fn is_rendezvous(&self) -> bool {
+        self.has(RENDEZVOUS)
+    }
+
+    // ---- lifecycle ----
+
+    /// Registers the task's waker, for stop and kill and as the mail waker.
+    pub(crate) fn set_task_waker(&self, waker: &Waker) {
+        self.wakers.set_task(waker);
+    }
+
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.has(STOP)
+    }
+
+    pub(crate) fn is_killed(&self) -> bool {
+        self.has(KILL)
+    }
+
+    pub(crate) fn is_dead(&self) -> bool {
+        self.has(DEAD)
+    }
+
+    /// Refuse new sends from now on.
+    pub(crate) fn close(&self) {
+        self.word.fetch_or(CLOSED, SeqCst);
+    }
+
+    /// Graceful stop: new sends fail, queued messages are still handled.
+    pub(crate) fn request_stop(&self) {
+        self.word.fetch_or(CLOSED | STOP, SeqCst);
+        self.wake();
+    }
+
+    /// Drop the work in flight and stop.
+    pub(crate) fn kill(&self) {
+        self.word.fetch_or(CLOSED | STOP | KILL, SeqCst);
+        self.wake();
+    }
+
+    /// Wakes the task wherever it waits, and `recv` if it is polled under
+    /// another waker (parked, or waiting in flume for a rendezvous).
+    fn wake(&self) {
+        self.word.fetch_and(!PARKED, SeqCst);
+        self.wakers.wake_all();
+    }
+
+    /// The actor is over: sends fail, and one that finishes from now on is
+    /// told [`Liveness::Dead`]. Releases the wakers, which keep the task's
+    /// allocation alive.
+    pub(crate) fn mark_dead(&self) {
+        self.word.fetch_or(CLOSED | DEAD, SeqCst);
+        self.wakers.clear();
+    }
+}

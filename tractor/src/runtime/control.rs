@@ -1,0 +1,76 @@
+//! [`Control`]: an actor's type-erased control block.
+//!
+//! The runtime and parents hold it to stop actors without keeping their
+//! mailboxes open; both sides of the mailbox reach the state word through it.
+
+use std::sync::OnceLock;
+
+use crate::actor::StopReason;
+use crate::handle::ActorId;
+use crate::mailbox::{Owner, Shared};
+
+/// Identity, mailbox state and stop reason of one actor.
+pub(crate) struct Control {
+    pub(crate) id: ActorId,
+    pub(crate) type_name: &'static str,
+    mailbox: Shared,
+    reason: OnceLock<StopReason>,
+}
+
+impl Owner for Control {
+    fn mailbox(&self) -> &Shared {
+        &self.mailbox
+    }
+}
+
+impl Control {
+    pub(crate) fn new(id: ActorId, type_name: &'static str, rendezvous: bool) -> Self {
+        Control { id, type_name, mailbox: Shared::new(rendezvous), reason: OnceLock::new() }
+    }
+
+    pub(crate) fn stop_requested(&self) -> bool {
+        self.mailbox.state.stop_requested()
+    }
+
+    pub(crate) fn is_killed(&self) -> bool {
+        self.mailbox.state.is_killed()
+    }
+
+    pub(crate) fn is_dead(&self) -> bool {
+        self.mailbox.state.is_dead()
+    }
+
+    /// Refuse new sends from now on.
+    pub(crate) fn close(&self) {
+        self.mailbox.state.close();
+    }
+
+    /// Graceful stop: new sends fail, queued messages are still handled.
+    pub(crate) fn request_stop(&self) {
+        self.mailbox.state.request_stop();
+    }
+
+    /// Drop the work in flight and stop.
+    pub(crate) fn kill(&self) {
+        self.mailbox.state.kill();
+    }
+
+    /// Record the end of the actor: sends fail, waiters wake.
+    pub(crate) fn finish(&self, reason: StopReason) {
+        let _ = self.reason.set(reason);
+        self.mailbox.finish();
+    }
+
+    /// Resolves once [`finish`](Control::finish) has run.
+    pub(crate) async fn wait(&self) -> StopReason {
+        loop {
+            let notified = self.mailbox.dead.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if let Some(reason) = self.reason.get() {
+                return reason.clone();
+            }
+            notified.await;
+        }
+    }
+}
