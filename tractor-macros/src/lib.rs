@@ -41,14 +41,13 @@
 //! }
 //! ```
 
-mod ast;
-mod attr;
+mod actor;
 mod derive;
 mod errors;
-mod expand;
 mod main_fn;
+mod names;
+mod options;
 mod types;
-mod valid;
 
 use proc_macro::TokenStream;
 
@@ -184,7 +183,7 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn actor(args: TokenStream, input: TokenStream) -> TokenStream {
-    expand::expand(args.into(), input.into()).into()
+    actor::expand(args.into(), input.into()).into()
 }
 
 /// Marks a method of an [`#[actor]`](macro@actor) block as a message handler.

@@ -6,20 +6,6 @@ use proc_macro2::{Ident, Spacing, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::{GenericArgument, GenericParam, Generics, PathArguments, Type, WherePredicate};
 
-/// `add_from` → `AddFrom`, `r#type` → `Type`, `get_2d` → `Get2d`.
-pub(crate) fn upper_camel(snake: &str) -> String {
-    let snake = snake.strip_prefix("r#").unwrap_or(snake);
-    let mut out = String::with_capacity(snake.len());
-    for word in snake.split('_').filter(|word| !word.is_empty()) {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            out.push_str(chars.as_str());
-        }
-    }
-    out
-}
-
 /// Rewrites `Self` (the actor, inside the `impl` block) to the actor's type,
 /// so a type can be moved out of the block: `ActorRef<Self>` →
 /// `ActorRef<Stack<T>>`, `Self::Item` → `<Stack<T>>::Item`.
@@ -209,17 +195,27 @@ pub(crate) fn forward_target(ty: &Type) -> Option<&Type> {
     }
 }
 
-/// The actor type of `ctx`'s type when it is written `&mut Context<A>` or
-/// `&Context<A>` (any path ending in `Context` with one type argument).
-pub(crate) fn context_actor(ty: &Type) -> Option<&Type> {
-    let Type::Reference(reference) = ty else {
-        return None;
-    };
-    context_path_actor(&reference.elem)
+/// How an argument's type is a `Context`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ContextKind {
+    /// `&mut Context<A>` or `&Context<A>`.
+    Borrowed,
+    /// `Context<A>` by value.
+    Owned,
+}
+
+/// The one test of "is this the ctx": `(kind, A)` when `ty` is a context of
+/// actor `A`. A path ending in `Context` with one type argument counts,
+/// whatever its prefix (`Context<Self>`, `tractor::Context<Counter>`).
+pub(crate) fn context_of(ty: &Type) -> Option<(ContextKind, &Type)> {
+    match ty {
+        Type::Reference(reference) => context_path_actor(&reference.elem).map(|actor| (ContextKind::Borrowed, actor)),
+        _ => context_path_actor(ty).map(|actor| (ContextKind::Owned, actor)),
+    }
 }
 
 /// `A` when `ty` is `Context<A>` (a path ending in `Context`).
-pub(crate) fn context_path_actor(ty: &Type) -> Option<&Type> {
+fn context_path_actor(ty: &Type) -> Option<&Type> {
     let Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     if last.ident != "Context" {
@@ -284,16 +280,6 @@ mod tests {
     use syn::parse_quote;
 
     #[test]
-    fn camel_case() {
-        assert_eq!(upper_camel("add_from"), "AddFrom");
-        assert_eq!(upper_camel("get"), "Get");
-        assert_eq!(upper_camel("r#type"), "Type");
-        assert_eq!(upper_camel("_private"), "Private");
-        assert_eq!(upper_camel("get_2d"), "Get2d");
-        assert_eq!(upper_camel("a__b"), "AB");
-    }
-
-    #[test]
     fn self_is_replaced() {
         let self_ty: Type = parse_quote!(Stack<T>);
         let ty: Type = parse_quote!(ActorRef<Self>);
@@ -329,6 +315,18 @@ mod tests {
         assert!(forward_target(&ty).is_some());
         let ty: Type = parse_quote!(Forwarded<i64>);
         assert!(forward_target(&ty).is_none());
+    }
+
+    #[test]
+    fn contexts_are_told_apart() {
+        let kind = |ty: Type| context_of(&ty).map(|(kind, _)| kind);
+        assert_eq!(kind(parse_quote!(&mut Context<Self>)), Some(ContextKind::Borrowed));
+        assert_eq!(kind(parse_quote!(&tractor::Context<Counter>)), Some(ContextKind::Borrowed));
+        assert_eq!(kind(parse_quote!(Context<Self>)), Some(ContextKind::Owned));
+        assert_eq!(kind(parse_quote!(&mut Contexts<Self>)), None);
+        assert_eq!(kind(parse_quote!(&&Context<Self>)), None);
+        let ty: Type = parse_quote!(&mut Context<Logger>);
+        assert_eq!(context_of(&ty).unwrap().1.to_token_stream().to_string(), "Logger");
     }
 
     #[test]

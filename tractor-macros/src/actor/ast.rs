@@ -2,15 +2,16 @@
 //!
 //! Parsing is lenient: it records what the user wrote (a missing receiver, a
 //! pattern argument) and leaves judging it to `valid.rs`, so every mistake is
-//! reported at once.
+//! reported at once. It also decides, once, which argument is the context.
 
 use proc_macro2::Span;
 use quote::format_ident;
-use syn::{Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Pat, Type, Visibility};
+use syn::{Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Pat, PatType, Type, Visibility};
 
-use crate::attr::{self, MessageAttr};
+use super::attr::{self, MessageAttr};
 use crate::errors::Errors;
-use crate::types;
+use crate::names;
+use crate::types::{self, ContextKind};
 
 /// An `#[actor] impl Counter { .. }` block.
 pub(crate) struct ActorBlock {
@@ -34,30 +35,36 @@ pub(crate) struct MessageFn {
     pub(crate) name: Ident,
     /// The `self` argument, if any.
     pub(crate) receiver: Option<syn::Receiver>,
-    /// The type of the `ctx` argument right after `self`, if present.
-    pub(crate) ctx: Option<Type>,
-    /// The arguments that become the struct's fields.
+    /// The context argument, when the method takes one where it belongs.
+    pub(crate) ctx: Option<CtxArg>,
+    /// The arguments that become the struct's fields: every typed argument
+    /// but the context.
     pub(crate) args: Vec<Arg>,
     /// `#[doc]` attributes, carried to the struct and the ref method.
     pub(crate) docs: Vec<Attribute>,
     /// `#[cfg]` attributes, carried to everything generated for this message.
     pub(crate) cfgs: Vec<Attribute>,
-    /// Set by the checks when the method cannot be called as a handler; the
-    /// message's items are still generated (with a body that never runs) so
-    /// uses of them elsewhere do not add errors of their own.
-    pub(crate) broken: bool,
-    /// Set by the checks when nothing can be generated for this message.
-    pub(crate) skipped: bool,
-    /// Set by the checks when the typed ref method must not be generated.
-    pub(crate) no_ref_method: bool,
+}
+
+/// The `ctx: &mut Context<A>` argument, right after `self` (or first, when
+/// `self` is missing).
+pub(crate) struct CtxArg {
+    /// `&mut Context<A>` as written.
+    pub(crate) ty: Type,
+    /// `A` as written: a wrong actor is reported there.
+    pub(crate) actor: Type,
 }
 
 /// An argument that becomes a field.
 pub(crate) struct Arg {
+    /// The argument as written.
+    pub(crate) arg: PatType,
     /// The field's name: the argument's name, or `argN` for a pattern.
     pub(crate) field: Ident,
     /// The argument's type as written.
     pub(crate) ty: Type,
+    /// Set when the type is a `Context` anyway: a context out of its place.
+    pub(crate) context: Option<ContextKind>,
 }
 
 impl ActorBlock {
@@ -102,14 +109,8 @@ impl ActorBlock {
 
 impl MessageFn {
     fn new(method: ImplItemFn, attr: Attribute, errors: &mut Errors) -> Self {
-        let options = attr::parse_message_attr(&attr, errors);
-        let name = match &options.name {
-            Some(name) => name.clone(),
-            None => {
-                let camel = types::upper_camel(&method.sig.ident.to_string());
-                format_ident!("{}", camel, span = method.sig.ident.span())
-            }
-        };
+        let options = attr::parse(&attr, errors);
+        let name = options.name.clone().unwrap_or_else(|| names::message_name(&method.sig.ident));
         let mut inputs = method.sig.inputs.iter().peekable();
         let receiver = match inputs.peek() {
             Some(FnArg::Receiver(receiver)) => {
@@ -119,23 +120,28 @@ impl MessageFn {
             }
             _ => None,
         };
+        // The context's place: the first argument after `self`.
         let ctx = match inputs.peek() {
-            Some(FnArg::Typed(arg)) if types::context_actor(&arg.ty).is_some() => {
-                let ty = (*arg.ty).clone();
-                inputs.next();
-                Some(ty)
-            }
+            Some(FnArg::Typed(arg)) => match types::context_of(&arg.ty) {
+                Some((ContextKind::Borrowed, actor)) => Some(CtxArg { ty: (*arg.ty).clone(), actor: actor.clone() }),
+                _ => None,
+            },
             _ => None,
         };
+        if ctx.is_some() {
+            inputs.next();
+        }
         let args = inputs
             .enumerate()
             .filter_map(|(i, input)| match input {
                 FnArg::Typed(arg) => Some(Arg {
+                    arg: arg.clone(),
                     field: match &*arg.pat {
                         Pat::Ident(ident) => ident.ident.clone(),
                         _ => format_ident!("arg{}", i),
                     },
                     ty: (*arg.ty).clone(),
+                    context: types::context_of(&arg.ty).map(|(kind, _)| kind),
                 }),
                 FnArg::Receiver(_) => None,
             })
@@ -149,9 +155,6 @@ impl MessageFn {
             receiver,
             ctx,
             args,
-            broken: false,
-            skipped: false,
-            no_ref_method: false,
         }
     }
 

@@ -1,12 +1,49 @@
-//! Checks: everything the macros refuse, each with what to write instead.
+//! Checks: everything `#[actor]` refuses, each with what to write instead.
+//!
+//! The checks read the parsed block and return a [`Verdict`]: what may be
+//! generated for each message. They never change the block.
 
 use std::collections::HashMap;
 
-use syn::{FnArg, ItemFn, Pat, ReceiverKind, Type};
+use syn::{Pat, ReceiverKind, Type};
 
-use crate::ast::{ActorBlock, MessageFn};
+use super::ast::{ActorBlock, MessageFn};
 use crate::errors::Errors;
-use crate::types;
+use crate::names;
+use crate::types::{self, ContextKind};
+
+/// What the checks allow to be generated for a block: one entry per
+/// `#[message]` method, in source order.
+pub(crate) struct Verdict {
+    pub(crate) messages: Vec<MessageVerdict>,
+}
+
+/// What may be generated for one message.
+pub(crate) struct MessageVerdict {
+    pub(crate) emit: Emit,
+    /// Whether the typed method on `ActorRef` is generated.
+    pub(crate) ref_method: bool,
+}
+
+/// How much of a message is generated, from most to least.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub(crate) enum Emit {
+    /// Everything, with a handler that calls the method.
+    Handler,
+    /// The method cannot be called as a handler: the message's items are
+    /// still generated, with a body that never runs, so uses of them
+    /// elsewhere do not add errors of their own.
+    Stub,
+    /// Nothing: the struct itself cannot be written.
+    Nothing,
+}
+
+impl MessageVerdict {
+    /// Lowers what is generated to at most `emit`.
+    fn limit(&mut self, emit: Emit) {
+        self.emit = self.emit.max(emit);
+    }
+}
 
 /// Methods `ActorRef` already has: a generated ref method with one of these
 /// names would never be called (inherent and std-trait methods win).
@@ -29,9 +66,9 @@ const REF_METHODS: &[&str] = &[
     "into_future",
 ];
 
-/// Checks an `#[actor]` block. Returns `false` when nothing can be generated
+/// Checks an `#[actor]` block. Returns `None` when nothing can be generated
 /// for it at all (not an inherent impl of a named type).
-pub(crate) fn check_block(block: &mut ActorBlock, errors: &mut Errors) -> bool {
+pub(crate) fn check_block(block: &ActorBlock, errors: &mut Errors) -> Option<Verdict> {
     let mut usable = true;
     if let Some((path, _)) = &block.item.trait_ {
         errors.spanned(
@@ -52,17 +89,17 @@ pub(crate) fn check_block(block: &mut ActorBlock, errors: &mut Errors) -> bool {
         errors.spanned(unsafety, "`#[actor]` goes on a safe impl block; remove `unsafe`");
     }
     if !usable {
-        return false;
+        return None;
     }
 
-    for message in &mut block.messages {
-        check_message(message, errors);
-    }
-    check_names(block, errors);
-    true
+    let mut verdict =
+        Verdict { messages: block.messages.iter().map(|message| check_message(message, errors)).collect() };
+    check_names(block, &mut verdict, errors);
+    Some(verdict)
 }
 
-fn check_message(message: &mut MessageFn, errors: &mut Errors) {
+fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
+    let mut verdict = MessageVerdict { emit: Emit::Handler, ref_method: true };
     let sig = &message.method.sig;
     let name = &sig.ident;
 
@@ -76,7 +113,7 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
                      function that does not use the actor"
                 ),
             ));
-            message.broken = true;
+            verdict.limit(Emit::Stub);
         }
         Some(receiver) => match &receiver.kind {
             ReceiverKind::Reference(_, None, _) => {}
@@ -86,7 +123,7 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
                     "a `#[message]` method borrows the actor only while it handles the message; \
                      remove the lifetime: `&self` or `&mut self`",
                 );
-                message.broken = true;
+                verdict.limit(Emit::Stub);
             }
             ReceiverKind::Value => {
                 errors.spanned(
@@ -94,11 +131,11 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
                     "`self` by value would consume the actor, which lives on after each message; \
                      take `&mut self` (or `&self`)",
                 );
-                message.broken = true;
+                verdict.limit(Emit::Stub);
             }
             _ => {
                 errors.spanned(receiver, "a `#[message]` method takes `&self` or `&mut self`, not a typed `self`");
-                message.broken = true;
+                verdict.limit(Emit::Stub);
             }
         },
     }
@@ -110,14 +147,14 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
              field of the message struct and needs one type; use a concrete type, or put the parameter \
              on the impl block: `impl<T: Send + 'static> Stack<T>`",
         );
-        message.skipped = true;
+        verdict.limit(Emit::Nothing);
     } else if let Some(where_clause) = &sig.generics.where_clause {
         errors.spanned(
             where_clause,
             "a `#[message]` method cannot have a `where` clause: move the bounds to the impl block's \
              `where` clause",
         );
-        message.broken = true;
+        verdict.limit(Emit::Stub);
     }
     if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         errors.spanned(
@@ -125,50 +162,49 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
             "a `#[message]` method cannot be `unsafe`: the runtime calls it for every message, with no \
              caller to uphold its contract; make it safe and keep the `unsafe` block inside",
         );
-        message.broken = true;
+        verdict.limit(Emit::Stub);
     }
     if let Some(abi) = &sig.abi {
         errors.spanned(abi, "a `#[message]` method cannot have an ABI; remove `extern`");
-        message.broken = true;
+        verdict.limit(Emit::Stub);
     }
 
     if let Some(ctx) = &message.ctx {
         if message.receiver.is_none() {
             // Reported above; the context is otherwise fine.
-        } else if let Type::Reference(reference) = ctx
+        } else if let Type::Reference(reference) = &ctx.ty
             && reference.lifetime.is_some()
         {
             errors.spanned(
-                ctx,
+                &ctx.ty,
                 "the context is lent only while the message is handled; write `ctx: &mut Context<Self>` \
                  without a lifetime",
             );
-            message.broken = true;
+            verdict.limit(Emit::Stub);
         }
     }
 
     let struct_name = &message.name;
-    for (i, input) in sig.inputs.iter().enumerate() {
-        let FnArg::Typed(arg) = input else { continue };
-        let is_ctx_slot =
-            i == 1 && message.ctx.is_some() || i == 0 && message.receiver.is_none() && message.ctx.is_some();
-        if is_ctx_slot {
-            continue;
+    for arg in &message.args {
+        match arg.context {
+            Some(ContextKind::Borrowed) => {
+                errors.spanned(
+                    &arg.arg,
+                    format!(
+                        "the context comes right after `self`: `fn {name}(&mut self, ctx: &mut Context<Self>, ..)`"
+                    ),
+                );
+                verdict.limit(Emit::Stub);
+                continue;
+            }
+            Some(ContextKind::Owned) => {
+                errors.spanned(&arg.ty, "take the context by reference, right after `self`: `ctx: &mut Context<Self>`");
+                verdict.limit(Emit::Stub);
+                continue;
+            }
+            None => {}
         }
-        if types::context_actor(&arg.ty).is_some() {
-            errors.spanned(
-                arg,
-                format!("the context comes right after `self`: `fn {name}(&mut self, ctx: &mut Context<Self>, ..)`"),
-            );
-            message.broken = true;
-            continue;
-        }
-        if types::context_path_actor(&arg.ty).is_some() {
-            errors.spanned(&arg.ty, "take the context by reference, right after `self`: `ctx: &mut Context<Self>`");
-            message.broken = true;
-            continue;
-        }
-        match &*arg.pat {
+        match &*arg.arg.pat {
             Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {}
             pat => {
                 errors.spanned(
@@ -178,7 +214,7 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
                          a plain name: write `name: Type` and destructure it in the body"
                     ),
                 );
-                message.broken = true;
+                verdict.limit(Emit::Stub);
             }
         }
         if let Some((part, what)) = types::unowned_part(&arg.ty) {
@@ -190,7 +226,7 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
                      or `Arc<T>`"
                 ),
             );
-            message.skipped = true;
+            verdict.limit(Emit::Nothing);
         }
     }
 
@@ -206,13 +242,13 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
                  owned (`'static`); return an owned type such as `String`, `Vec<T>` or `Arc<T>`"
             ),
         );
-        message.skipped = true;
+        verdict.limit(Emit::Nothing);
     }
     if let Some(reply) = &message.options.reply
         && let Some((part, what)) = types::unowned_part(reply)
     {
         errors.spanned(part, format!("{what} cannot be a reply type; name an owned type: `reply = String`"));
-        message.skipped = true;
+        verdict.limit(Emit::Nothing);
     }
 
     if message.name == "Self" {
@@ -220,13 +256,14 @@ fn check_message(message: &mut MessageFn, errors: &mut Errors) {
             &message.method.sig.ident,
             "this method's message struct would be called `Self`; name it with `#[message(name = ..)]`",
         );
-        message.skipped = true;
+        verdict.limit(Emit::Nothing);
     }
+    verdict
 }
 
 /// Generated names must not collide with each other, with the block's own
 /// items, or with `ActorRef`'s methods.
-fn check_names(block: &mut ActorBlock, errors: &mut Errors) {
+fn check_names(block: &ActorBlock, verdict: &mut Verdict, errors: &mut Errors) {
     let actor = block.name.to_string();
     let reserved = [
         (format!("{actor}Message"), "the dispatch enum"),
@@ -235,8 +272,8 @@ fn check_names(block: &mut ActorBlock, errors: &mut Errors) {
     ];
     let actor_in_scope = matches!(&*block.item.self_ty, Type::Path(path) if path.path.segments.len() == 1);
     let mut seen: HashMap<String, String> = HashMap::new();
-    for message in &mut block.messages {
-        if message.skipped {
+    for (message, verdict) in block.messages.iter().zip(&mut verdict.messages) {
+        if verdict.emit == Emit::Nothing {
             continue;
         }
         let name = message.name.to_string();
@@ -250,7 +287,7 @@ fn check_names(block: &mut ActorBlock, errors: &mut Errors) {
                      give this one another name with `{rename}`"
                 ),
             );
-            message.skipped = true;
+            verdict.limit(Emit::Nothing);
             continue;
         }
         if let Some((_, what)) = reserved.iter().find(|(reserved, _)| *reserved == name) {
@@ -261,7 +298,7 @@ fn check_names(block: &mut ActorBlock, errors: &mut Errors) {
                      rename it with `#[message(name = ..)]`"
                 ),
             );
-            message.skipped = true;
+            verdict.limit(Emit::Nothing);
             continue;
         }
         if actor_in_scope && name == actor {
@@ -272,12 +309,12 @@ fn check_names(block: &mut ActorBlock, errors: &mut Errors) {
                      `#[message(name = Get{actor})]`"
                 ),
             );
-            message.skipped = true;
+            verdict.limit(Emit::Nothing);
             continue;
         }
         seen.insert(name.clone(), method.clone());
-        let bare = method.strip_prefix("r#").unwrap_or(&method);
-        if REF_METHODS.contains(&bare) {
+        let bare = names::unraw(&message.method.sig.ident);
+        if REF_METHODS.contains(&bare.as_str()) {
             errors.spanned(
                 &message.method.sig.ident,
                 format!(
@@ -285,48 +322,7 @@ fn check_names(block: &mut ActorBlock, errors: &mut Errors) {
                      message; rename the method (add `#[message(name = {name})]` to keep the struct's name)"
                 ),
             );
-            message.no_ref_method = true;
+            verdict.ref_method = false;
         }
-    }
-}
-
-/// Checks the function under `#[tractor::main]`.
-pub(crate) fn check_main(item: &ItemFn, errors: &mut Errors) {
-    let sig = &item.sig;
-    let name = &sig.ident;
-    if sig.asyncness.is_none() {
-        errors.spanned(
-            sig.fn_token,
-            format!("`#[tractor::main]` needs an `async fn`: write `async fn {name}(runtime: Runtime)`"),
-        );
-    }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        errors.spanned(
-            &sig.generics,
-            format!("`#[tractor::main]` runs a plain function; remove the generics from `{name}`"),
-        );
-    }
-    if let Some(receiver) = sig.receiver() {
-        errors.spanned(receiver, "`#[tractor::main]` goes on a free function, not a method");
-    }
-    match sig.inputs.len() {
-        0 => errors.spanned(
-            sig.ident.clone(),
-            format!(
-                "`#[tractor::main]` hands the function the `Runtime` it built: write \
-                 `async fn {name}(runtime: Runtime)`"
-            ),
-        ),
-        1 => {}
-        _ => {
-            let extra: Vec<_> = sig.inputs.iter().skip(1).collect();
-            errors.spanned(
-                quote::quote!(#(#extra),*),
-                format!("`{name}` takes only the runtime: write `async fn {name}(runtime: Runtime)`"),
-            );
-        }
-    }
-    if let Some(variadic) = &sig.variadic {
-        errors.spanned(variadic, "`#[tractor::main]` cannot take variadic arguments");
     }
 }

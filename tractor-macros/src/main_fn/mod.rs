@@ -1,19 +1,21 @@
 //! `#[tractor::main]`: builds tokio and a `Runtime`, runs the body, shuts the
-//! runtime down when it returns.
+//! runtime down when it returns. Parse (`attr`), check (`valid`), generate
+//! (here).
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn};
 
-use crate::attr;
 use crate::errors::{Errors, with_item};
-use crate::valid;
+
+mod attr;
+mod valid;
 
 /// Expands `#[tractor::main]` / `#[tractor::main(crash_policy = P)]`.
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let options = attr::parse_main_attr(args, &mut errors);
+    let options = attr::parse(args, &mut errors);
     let item: ItemFn = match syn::parse2(input.clone()) {
         Ok(item) => item,
         Err(_) => {
@@ -24,7 +26,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             return with_item(input, error);
         }
     };
-    valid::check_main(&item, &mut errors);
+    valid::check(&item, &mut errors);
 
     let ItemFn { attrs, vis, sig, block, .. } = &item;
     let name = &sig.ident;
