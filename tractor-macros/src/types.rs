@@ -264,6 +264,56 @@ pub(crate) fn unowned_part(ty: &Type) -> Option<(TokenStream, &'static str)> {
     }
 }
 
+/// `ty` with every lifetime [`unowned_part`] objects to made `'static`:
+/// `&str` → `&'static str`, `Cow<'_, str>` → `Cow<'static, str>`. A message
+/// whose field or reply borrows is still generated this way (its handler
+/// never runs; the error is already reported), so the code that uses it
+/// adds no errors of its own.
+pub(crate) fn make_static(ty: &Type) -> Type {
+    let mut ty = ty.clone();
+    make_static_in(&mut ty);
+    ty
+}
+
+fn make_static_in(ty: &mut Type) {
+    let static_ = || syn::Lifetime::new("'static", proc_macro2::Span::call_site());
+    match ty {
+        Type::Reference(reference) => {
+            if reference.lifetime.as_ref().is_none_or(|lifetime| lifetime.ident != "static") {
+                let span = reference.and_token.span;
+                reference.lifetime = Some(syn::Lifetime::new("'static", span));
+            }
+            make_static_in(&mut reference.elem);
+        }
+        Type::Array(array) => make_static_in(&mut array.elem),
+        Type::Slice(slice) => make_static_in(&mut slice.elem),
+        Type::Paren(paren) => make_static_in(&mut paren.elem),
+        Type::Group(group) => make_static_in(&mut group.elem),
+        Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(make_static_in),
+        Type::Path(path) => {
+            for segment in &mut path.path.segments {
+                let PathArguments::AngleBracketed(args) = &mut segment.arguments else {
+                    continue;
+                };
+                for arg in &mut args.args {
+                    match arg {
+                        GenericArgument::Type(ty) => make_static_in(ty),
+                        GenericArgument::Lifetime(lifetime) if lifetime.ident == "_" => *lifetime = static_(),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether [`make_static`] makes `ty` owned: the only unowned parts are
+/// borrows (not `impl Trait` or `_`).
+pub(crate) fn static_fixes(ty: &Type) -> bool {
+    unowned_part(&make_static(ty)).is_none()
+}
+
 /// The name of the actor in `impl Counter` / `impl<T> path::Stack<T>`.
 pub(crate) fn self_ident(self_ty: &Type) -> Option<&Ident> {
     match self_ty {
@@ -327,6 +377,17 @@ mod tests {
         assert_eq!(kind(parse_quote!(&&Context<Self>)), None);
         let ty: Type = parse_quote!(&mut Context<Logger>);
         assert_eq!(context_of(&ty).unwrap().1.to_token_stream().to_string(), "Logger");
+    }
+
+    #[test]
+    fn borrows_are_made_static() {
+        let ty: Type = parse_quote!((&str, Vec<Cow<'_, [&'a u8]>>));
+        let out = make_static(&ty);
+        assert_eq!(out.to_token_stream().to_string(), "(& 'static str , Vec < Cow < 'static , [& 'static u8] > >)");
+        assert!(unowned_part(&out).is_none());
+        assert!(static_fixes(&ty));
+        let ty: Type = parse_quote!(Vec<impl Send>);
+        assert!(!static_fixes(&ty));
     }
 
     #[test]

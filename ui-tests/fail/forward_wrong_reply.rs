@@ -19,11 +19,6 @@ struct Front {
 #[actor]
 impl Front {
     #[message(reply = i64)]
-    fn lookup(&mut self, ctx: &mut Context<Self>) -> Forward<i64> {
-        ctx.forward(&self.backend, Name)
-    }
-
-    #[message(reply = i64)]
     fn relabel(&mut self, ctx: &mut Context<Self>) -> Forward<String> {
         ctx.forward(&self.backend, Name)
     }

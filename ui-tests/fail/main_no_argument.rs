@@ -1,2 +1,2 @@
-#[tractor::main(crash_polcy = ())]
+#[tractor::main]
 async fn main() {}

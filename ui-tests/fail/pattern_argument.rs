@@ -11,9 +11,6 @@ impl Canvas {
     pub fn plot(&mut self, (x, y): (i32, i32)) {
         self.points.push((x, y));
     }
-
-    #[message]
-    pub fn ignore(&mut self, _: u8) {}
 }
 
 fn main() {}

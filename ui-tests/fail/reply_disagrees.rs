@@ -11,16 +11,6 @@ impl Counter {
     pub fn get(&self) -> i32 {
         self.count as i32
     }
-
-    #[message(reply = i64)]
-    pub async fn get_later(&self) -> u64 {
-        self.count as u64
-    }
-
-    #[message(reply = String)]
-    pub fn reset(&mut self) {
-        self.count = 0;
-    }
 }
 
 fn main() {}

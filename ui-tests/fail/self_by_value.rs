@@ -11,11 +11,6 @@ impl Counter {
     pub fn into_count(self) -> i64 {
         self.count
     }
-
-    #[message]
-    pub fn boxed(self: Box<Self>) -> i64 {
-        self.count
-    }
 }
 
 fn main() {}

@@ -11,18 +11,12 @@ impl Counter {
     pub fn get(&self) -> i64 {
         self.count
     }
-
-    #[message(name = Total, timeout = 5)]
-    pub fn total(&self) -> i64 {
-        self.count
-    }
 }
 
 #[tokio::main]
 async fn main() -> Result<(), tractor::Error> {
-    // Both messages are still generated: no errors here.
+    // The message is still generated: no errors here.
     let counter = Runtime::new().spawn(Counter::default());
     let _: i64 = counter.get().await?;
-    let _: i64 = counter.ask(Total).await?;
     Ok(())
 }

@@ -18,7 +18,6 @@ async fn main() -> Result<(), tractor::Error> {
     let runtime = Runtime::new();
     let counter = runtime.spawn(Counter::default());
     let total: Result<String, tractor::Error> = counter.get().await;
-    let again: String = runtime.ask(&counter, Get).await?;
-    println!("{total:?} {again}");
+    println!("{total:?}");
     Ok(())
 }

@@ -30,6 +30,9 @@ pub(super) struct Plan<'a> {
     pub(super) generics: Generics,
     /// `(field, type)` with `Self` replaced by the actor type.
     pub(super) fields: Vec<(&'a Ident, Type)>,
+    /// The ref method's arguments: the fields as the user wrote them (with
+    /// `Self` replaced); they differ from `fields` only in a stub.
+    pub(super) params: Vec<(&'a Ident, Type)>,
     /// The `Reply` type, `Self` replaced.
     pub(super) reply: Type,
 }
@@ -52,8 +55,19 @@ pub(super) fn generate(block: &ActorBlock, verdict: &Verdict) -> TokenStream {
         .zip(&verdict.messages)
         .filter(|(_, verdict)| verdict.emit != Emit::Nothing)
         .map(|(message, verdict)| {
-            let fields: Vec<(&Ident, Type)> =
-                message.args.iter().map(|arg| (&arg.field, types::replace_self_in_type(&arg.ty, self_ty))).collect();
+            let calls = verdict.emit == Emit::Handler;
+            // A context out of its place is an error, not a field: leaving it
+            // out keeps the struct and the ref method what the user expects.
+            let params: Vec<(&Ident, Type)> = message
+                .args
+                .iter()
+                .filter(|arg| arg.context.is_none())
+                .map(|arg| (&arg.field, types::replace_self_in_type(&arg.ty, self_ty)))
+                .collect();
+            // A stub's borrowed types are made `'static` so that the struct
+            // can be written at all.
+            let owned = |ty: &Type| if calls { ty.clone() } else { types::make_static(ty) };
+            let fields: Vec<(&Ident, Type)> = params.iter().map(|(field, ty)| (*field, owned(ty))).collect();
             let generics = types::generics_used_by(&block.item.generics, fields.iter().map(|(_, ty)| ty));
             let reply = message
                 .options
@@ -62,14 +76,15 @@ pub(super) fn generate(block: &ActorBlock, verdict: &Verdict) -> TokenStream {
                 .or_else(|| message.forward_target().cloned())
                 .or_else(|| message.output().cloned())
                 .unwrap_or_else(|| syn::parse_quote!(()));
-            let reply = types::replace_self_in_type(&reply, self_ty);
+            let reply = owned(&types::replace_self_in_type(&reply, self_ty));
             Plan {
                 message,
-                calls: verdict.emit == Emit::Handler,
+                calls,
                 ref_method: verdict.ref_method,
                 name: &message.name,
                 generics,
                 fields,
+                params,
                 reply,
             }
         })

@@ -20,7 +20,7 @@ pub(super) fn generate(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
         .iter()
         .map(|plan| {
             let method = &plan.message.method.sig.ident;
-            let args = plan.fields.iter().map(|(field, ty)| quote!(#field: #ty));
+            let args = plan.params.iter().map(|(field, ty)| quote!(#field: #ty));
             let ty = plan.ty();
             quote! {
                 fn #method(&self, #(#args),*) -> ::tractor::Request<'_, #self_ty, #ty>
@@ -53,12 +53,20 @@ pub(super) fn generate(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
         let cfgs = &plan.message.cfgs;
         let name = plan.name;
         let fields = plan.fields.iter().map(|(field, _)| field);
-        let construct = if plan.fields.is_empty() { quote!(#name) } else { quote!(#name { #(#fields),* }) };
+        let body = if !plan.calls {
+            // A stub's arguments may borrow; its message cannot be sent, and
+            // the crate does not compile, so this never runs.
+            quote!(let _ = (#(#fields,)*); ::core::unreachable!())
+        } else if plan.fields.is_empty() {
+            quote!(::tractor::ActorRef::ask(self, #name))
+        } else {
+            quote!(::tractor::ActorRef::ask(self, #name { #(#fields),* }))
+        };
         quote! {
             #(#cfgs)*
             #[inline]
             #signature {
-                ::tractor::ActorRef::ask(self, #construct)
+                #body
             }
         }
     });

@@ -218,6 +218,7 @@ fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
             }
         }
         if let Some((part, what)) = types::unowned_part(&arg.ty) {
+            verdict.limit(unowned(&arg.ty));
             errors.spanned(
                 part,
                 format!(
@@ -226,7 +227,6 @@ fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
                      or `Arc<T>`"
                 ),
             );
-            verdict.limit(Emit::Nothing);
         }
     }
 
@@ -242,13 +242,13 @@ fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
                  owned (`'static`); return an owned type such as `String`, `Vec<T>` or `Arc<T>`"
             ),
         );
-        verdict.limit(Emit::Nothing);
+        verdict.limit(unowned(output));
     }
     if let Some(reply) = &message.options.reply
         && let Some((part, what)) = types::unowned_part(reply)
     {
         errors.spanned(part, format!("{what} cannot be a reply type; name an owned type: `reply = String`"));
-        verdict.limit(Emit::Nothing);
+        verdict.limit(unowned(reply));
     }
 
     if message.name == "Self" {
@@ -259,6 +259,13 @@ fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
         verdict.limit(Emit::Nothing);
     }
     verdict
+}
+
+/// How much of a message with the unowned type `ty` is generated: a borrow
+/// can be made `'static` in a stub (so uses of the message add no errors);
+/// `impl Trait` or `_` cannot be written in a struct at all.
+fn unowned(ty: &Type) -> Emit {
+    if types::static_fixes(ty) { Emit::Stub } else { Emit::Nothing }
 }
 
 /// Generated names must not collide with each other, with the block's own

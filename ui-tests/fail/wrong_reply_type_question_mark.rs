@@ -1,0 +1,23 @@
+use tractor::prelude::*;
+
+#[derive(Actor, Default)]
+struct Counter {
+    count: i64,
+}
+
+#[actor]
+impl Counter {
+    #[message]
+    pub fn get(&self) -> i64 {
+        self.count
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), tractor::Error> {
+    let runtime = Runtime::new();
+    let counter = runtime.spawn(Counter::default());
+    let again: String = runtime.ask(&counter, Get).await?;
+    println!("{again}");
+    Ok(())
+}
