@@ -132,10 +132,10 @@ impl Message<Relay> for AskVia {
 struct TryTellVia(ActorRef<Sink>, u32);
 
 impl Message<Relay> for TryTellVia {
-    type Reply = Result<(), (Error, Option<u32>)>;
+    type Reply = Result<(), (Error, u32)>;
 
     async fn handle(self, _: &mut Relay, ctx: &mut Context<Relay>) -> Self::Reply {
-        ctx.try_tell(&self.0, Item(self.1)).map_err(|e| (e.error().clone(), e.into_inner().map(|Item(n)| n)))
+        ctx.try_tell(&self.0, Item(self.1)).map_err(|e| (e.error().clone(), e.into_inner().0))
     }
 }
 
@@ -186,7 +186,7 @@ async fn bounded_refuses_try_sends_when_full_and_hands_the_message_back() {
     assert_eq!(refused.error().actor_id(), sink.id());
     let shown = refused.to_string();
     assert!(shown.contains("full") && shown.contains("Sink"), "{shown}");
-    assert_eq!(refused.into_inner().map(|Item(n)| n), Some(3));
+    assert_eq!(refused.into_inner().0, 3);
 
     let refused = within(sink.try_ask(Item(4))).await.unwrap_err();
     assert!(refused.is_full(), "{refused:?}");
@@ -194,19 +194,19 @@ async fn bounded_refuses_try_sends_when_full_and_hands_the_message_back() {
     let refused = within(sink.ask(Item(5)).try_ask()).await.unwrap_err();
     assert_eq!(refused.into_inner().map(|Item(n)| n), Some(5));
     let refused = sink.ask(Item(6)).try_tell().unwrap_err();
-    assert_eq!(refused.into_inner().map(|Item(n)| n), Some(6));
+    assert_eq!(refused.into_inner().0, 6);
     let refused = runtime.try_tell(&sink, Item(7)).unwrap_err();
-    assert_eq!(refused.into_inner().map(|Item(n)| n), Some(7));
+    assert_eq!(refused.into_inner().0, 7);
     let refused = within(runtime.try_ask(&sink, Item(8))).await.unwrap_err();
     assert_eq!(refused.into_inner().map(|Item(n)| n), Some(8));
     let erased: Sender<Item, u32> = Sender::from(&sink);
     let refused = erased.try_tell(Item(9)).unwrap_err();
     assert!(refused.is_full());
-    assert_eq!(refused.into_inner().map(|Item(n)| n), Some(9));
+    assert_eq!(refused.into_inner().0, 9);
     let relay = runtime.spawn(Relay);
     let (error, back) = within(relay.ask(TryTellVia(sink.clone(), 10))).await.unwrap().unwrap_err();
     assert!(error.is_full(), "{error:?}");
-    assert_eq!(back, Some(10));
+    assert_eq!(back, 10);
 
     // Nothing refused was delivered; room comes back once the actor runs.
     release.notify_one();
@@ -342,7 +342,7 @@ async fn rendezvous_mailbox() {
     // Busy: nothing can be left in the mailbox.
     let refused = sink.try_tell(Item(1)).unwrap_err();
     assert!(refused.is_full(), "{refused:?}");
-    assert_eq!(refused.into_inner().map(|Item(n)| n), Some(1));
+    assert_eq!(refused.into_inner().0, 1);
     assert!(within(sink.try_ask(Item(2))).await.unwrap_err().is_full());
     let erased: Sender<Item, u32> = Sender::from(&sink);
     assert!(erased.try_tell(Item(3)).unwrap_err().is_full());
@@ -418,14 +418,14 @@ async fn every_send_to_a_stopped_actor_fails_at_once() {
         let refused = sink.try_tell(Item(6)).unwrap_err();
         stopped(refused.error());
         assert!(refused.is_stopped() && !refused.is_full(), "{ctx}");
-        assert_eq!(refused.into_inner().map(|Item(n)| n), Some(6), "{ctx}");
+        assert_eq!(refused.into_inner().0, 6, "{ctx}");
         let Poll::Ready(Err(refused)) = poll_once(&mut Box::pin(sink.try_ask(Item(7)))).await else {
             panic!("{ctx}: try_ask")
         };
         stopped(refused.error());
         assert_eq!(refused.into_inner().map(|Item(n)| n), Some(7), "{ctx}");
         let refused = runtime.try_tell(&sink, Item(8)).unwrap_err();
-        assert_eq!(refused.into_inner().map(|Item(n)| n), Some(8), "{ctx}");
+        assert_eq!(refused.into_inner().0, 8, "{ctx}");
 
         let erased: Sender<Item, u32> = Sender::from(&sink);
         assert!(!erased.is_alive());
@@ -439,14 +439,14 @@ async fn every_send_to_a_stopped_actor_fails_at_once() {
         stopped(&e);
         let refused = erased.try_tell(Item(11)).unwrap_err();
         stopped(refused.error());
-        assert_eq!(refused.into_inner().map(|Item(n)| n), Some(11), "{ctx}");
+        assert_eq!(refused.into_inner().0, 11, "{ctx}");
 
         // From inside another actor, through its context.
         stopped(&within(relay.ask(TellVia(sink.clone(), 12))).await.unwrap().unwrap_err());
         stopped(&within(relay.ask(AskVia(sink.clone(), 13))).await.unwrap().unwrap_err());
         let (e, back) = within(relay.ask(TryTellVia(sink.clone(), 14))).await.unwrap().unwrap_err();
         stopped(&e);
-        assert_eq!(back, Some(14), "{ctx}");
+        assert_eq!(back, 14, "{ctx}");
 
         // Stopping again says so; the reason stays.
         stopped(&within(sink.stop()).await.unwrap_err());
@@ -577,3 +577,38 @@ async fn try_send_error_converts_into_error() {
     assert!(err.is_stopped(), "{err:?}");
     within(runtime.shutdown()).await;
 }
+
+// ---------------------------------------------------------------------------
+// The refusal types: `try_tell` hands back `M` itself, `try_ask` an
+// `Option<M>`; both convert into `Error` with `?`.
+
+/// Fails with the refusal of `try_tell`, through `?`.
+fn try_tell_with_question_mark(sink: &ActorRef<Sink>, n: u32) -> Result<(), Error> {
+    sink.try_tell(Item(n))?;
+    Ok(())
+}
+
+/// Fails with the refusal of `try_ask`, through `?`.
+async fn try_ask_with_question_mark(sink: &ActorRef<Sink>, n: u32) -> Result<u32, Error> {
+    Ok(sink.try_ask(Item(n)).await?)
+}
+
+async fn refusals_hand_the_message_back_and_convert_with_question_mark() {
+    let runtime = Runtime::new();
+    let (sink, _handled, release) = held_sink(&runtime, Mailbox::bounded(1)).await;
+    sink.try_tell(Item(1)).unwrap();
+
+    let refused: TrySendError<Item> = sink.try_tell(Item(2)).unwrap_err();
+    let Item(back) = refused.into_inner();
+    assert_eq!(back, 2, "try_tell hands back the message itself");
+    let refused: TryAskError<Item> = within(sink.try_ask(Item(3))).await.unwrap_err();
+    assert!(refused.is_full() && !refused.is_stopped() && !refused.is_panicked(), "{refused:?}");
+    assert_eq!(refused.into_inner().map(|Item(n)| n), Some(3));
+
+    assert!(try_tell_with_question_mark(&sink, 4).unwrap_err().is_full());
+    assert!(within(try_ask_with_question_mark(&sink, 5)).await.unwrap_err().is_full());
+    release.notify_one();
+    within(runtime.shutdown()).await;
+}
+
+on_both_runtimes!(refusals_hand_the_message_back_and_convert_with_question_mark);

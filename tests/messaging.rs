@@ -847,3 +847,101 @@ async fn refs_and_ids_compare_hash_and_print() {
     assert!(format!("{:?}", a.id()).contains(&a.id().as_u64().to_string()));
     within(runtime.shutdown()).await;
 }
+
+// ---------------------------------------------------------------------------
+// An actor that asks itself fails at once with `is_deadlock`, never hangs.
+
+#[derive(Default)]
+struct Narcissus {
+    me: Option<ActorRef<Narcissus>>,
+    count: u64,
+}
+
+impl Actor for Narcissus {}
+
+struct Count;
+
+impl Message<Narcissus> for Count {
+    type Reply = u64;
+
+    async fn handle(self, n: &mut Narcissus, _: &mut Context<Narcissus>) -> u64 {
+        n.count += 1;
+        n.count
+    }
+}
+
+/// How the actor asks itself.
+#[derive(Clone, Copy, Debug)]
+enum SelfAsk {
+    /// `ctx.ask(&ctx.actor_ref(), ..)`.
+    Context,
+    /// `ctx.ask(..).try_ask()`.
+    ContextTry,
+    /// Through a ref to itself it keeps, with no sender attached.
+    OwnRef,
+    /// `ActorRef::try_ask` on that ref.
+    OwnRefTry,
+}
+
+/// Asks itself `Count`; replies with what the ask gave (as text) and whether
+/// it was a deadlock error.
+struct AskMyself(SelfAsk);
+
+impl Message<Narcissus> for AskMyself {
+    type Reply = (bool, String);
+
+    async fn handle(self, n: &mut Narcissus, ctx: &mut Context<Narcissus>) -> (bool, String) {
+        let me = ctx.actor_ref();
+        let result = match self.0 {
+            SelfAsk::Context => ctx.ask(&me, Count).await.map_err(|e| (e.is_deadlock(), e.to_string())),
+            SelfAsk::ContextTry => ctx
+                .ask(&me, Count)
+                .try_ask()
+                .await
+                .map_err(|e| (e.is_deadlock() && e.into_inner().is_some(), String::new())),
+            SelfAsk::OwnRef => n.me.as_ref().unwrap().ask(Count).await.map_err(|e| (e.is_deadlock(), e.to_string())),
+            SelfAsk::OwnRefTry => {
+                n.me.as_ref().unwrap().try_ask(Count).await.map_err(|e| (e.is_deadlock(), e.to_string()))
+            }
+        };
+        match result {
+            Ok(v) => (false, format!("answered {v}")),
+            Err((deadlock, text)) => (deadlock, text),
+        }
+    }
+}
+
+struct KeepMe(ActorRef<Narcissus>);
+
+impl Message<Narcissus> for KeepMe {
+    type Reply = ();
+
+    async fn handle(self, n: &mut Narcissus, _: &mut Context<Narcissus>) {
+        n.me = Some(self.0);
+    }
+}
+
+async fn an_actor_that_asks_itself_fails_at_once() {
+    let runtime = Runtime::new();
+    let n = runtime.spawn(Narcissus::default());
+    within(n.tell(KeepMe(n.clone()))).await.unwrap();
+    for how in [SelfAsk::Context, SelfAsk::ContextTry, SelfAsk::OwnRef, SelfAsk::OwnRefTry] {
+        let (deadlock, text) = within(n.ask(AskMyself(how))).await.unwrap();
+        assert!(deadlock, "{how:?}: {text}");
+        if !matches!(how, SelfAsk::ContextTry) {
+            assert!(text.contains("asked itself"), "{how:?}: {text}");
+        }
+    }
+    // The actor is fine, and nothing was delivered by the refused asks.
+    assert_eq!(within(n.ask(Count)).await.unwrap(), 1);
+    // Asking it from outside, or from another actor, is no deadlock.
+    let other = runtime.spawn(Narcissus::default());
+    within(other.tell(KeepMe(n.clone()))).await.unwrap();
+    let (deadlock, text) = within(other.ask(AskMyself(SelfAsk::OwnRef))).await.unwrap();
+    assert!(!deadlock && text == "answered 2", "{text}");
+    // Hold `n`'s ref in itself no longer, so that shutdown has nothing to wait on.
+    n.kill();
+    within(runtime.shutdown()).await;
+}
+
+on_both_runtimes!(an_actor_that_asks_itself_fails_at_once);

@@ -275,8 +275,8 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         if (e.is_full() && (life == Life::Doomed || maybe_full && life == Life::Alive))
                             || (e.is_stopped() && life != Life::Alive) =>
                     {
-                        let back = e.into_inner().map(|Add(v)| v);
-                        prop_assert_eq!(back, Some(*by), "a refused try_tell hands the message back");
+                        let Add(back) = e.into_inner();
+                        prop_assert_eq!(back, *by, "a refused try_tell hands the message back");
                     }
                     (life, sent) => prop_assert!(
                         false,

@@ -399,7 +399,7 @@ impl Message<Echo> for Ping {
             match ctx.actor_ref().try_tell(Ping { echo: false }) {
                 Ok(()) => e.self_sent += 1,
                 // Once the outside refs are gone, `actor_ref()` is closed.
-                Err(err) => assert!(err.is_stopped() && err.into_inner().is_some()),
+                Err(err) => assert!(err.is_stopped() && !err.into_inner().echo),
             }
         }
         e.handled

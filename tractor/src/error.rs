@@ -9,7 +9,8 @@ use crate::util::short_type_name;
 ///
 /// tractor has one error type. Ask it what happened with its predicates
 /// ([`is_stopped`](Error::is_stopped), [`is_full`](Error::is_full),
-/// [`is_panicked`](Error::is_panicked), [`is_timeout`](Error::is_timeout));
+/// [`is_panicked`](Error::is_panicked), [`is_timeout`](Error::is_timeout),
+/// [`is_deadlock`](Error::is_deadlock));
 /// its `Display` says what happened and to which actor.
 ///
 /// # Examples
@@ -50,6 +51,7 @@ enum Kind {
     Full,
     Panicked,
     Timeout,
+    Deadlock,
 }
 
 impl Error {
@@ -77,6 +79,10 @@ impl Error {
         Self::new(Kind::Timeout, actor, actor_type, Some(message_type))
     }
 
+    pub(crate) fn deadlock(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
+        Self::new(Kind::Deadlock, actor, actor_type, Some(message_type))
+    }
+
     /// The actor was stopped (or never started) before it could handle the
     /// message, or stopped while the reply was pending.
     pub fn is_stopped(&self) -> bool {
@@ -96,6 +102,14 @@ impl Error {
     /// The request's [`timeout`](crate::Request::timeout) elapsed first.
     pub fn is_timeout(&self) -> bool {
         self.kind == Kind::Timeout
+    }
+
+    /// An actor asked itself (`ctx.ask(&ctx.actor_ref(), ..)` in its own
+    /// handler): it would wait forever for a reply only it can give, so the
+    /// ask fails at once. The message was not sent. Tell instead, or answer
+    /// the caller later with [`Context::forward`](crate::Context::forward).
+    pub fn is_deadlock(&self) -> bool {
+        self.kind == Kind::Deadlock
     }
 
     /// The id of the actor the send or request was addressed to.
@@ -129,6 +143,11 @@ impl fmt::Display for Error {
             (Kind::Panicked, None) => write!(f, "actor {actor}{id} panicked"),
             (Kind::Timeout, Some(m)) => write!(f, "request `{m}` to actor {actor}{id} timed out"),
             (Kind::Timeout, None) => write!(f, "request to actor {actor}{id} timed out"),
+            (Kind::Deadlock, Some(m)) => write!(
+                f,
+                "actor {actor}{id} asked itself `{m}`: it would wait forever for its own reply (tell instead)"
+            ),
+            (Kind::Deadlock, None) => write!(f, "actor {actor}{id} asked itself: it would wait forever"),
         }
     }
 }
@@ -146,7 +165,7 @@ impl fmt::Debug for Error {
 
 impl std::error::Error for Error {}
 
-/// A `try_tell` or `try_ask` that was refused, with the message handed back.
+/// A `try_tell` that was refused, with the message handed back.
 ///
 /// A full mailbox never loses a message: [`into_inner`](TrySendError::into_inner)
 /// returns it so it can be retried or rerouted. The reason is available as an
@@ -176,32 +195,27 @@ impl std::error::Error for Error {}
 /// sink.try_tell(Item(1)).unwrap(); // fills the mailbox: the actor has not run yet
 /// let refused = sink.try_tell(Item(2)).unwrap_err();
 /// assert!(refused.is_full());
-/// let Item(n) = refused.into_inner().unwrap();
+/// let Item(n) = refused.into_inner();
 /// assert_eq!(n, 2);
 /// # runtime.shutdown().await;
 /// # }
 /// ```
 pub struct TrySendError<M> {
     error: Error,
-    message: Option<M>,
+    message: M,
 }
 
 impl<M> TrySendError<M> {
-    pub(crate) fn new(error: Error, message: Option<M>) -> Self {
+    pub(crate) fn new(error: Error, message: M) -> Self {
         TrySendError { error, message }
     }
 
-    /// The message, if it was never delivered.
-    ///
-    /// Always `Some` for `try_tell` and for a `try_ask` refused at the
-    /// mailbox; `None` only for a `try_ask` whose message was delivered and
-    /// then failed (the handler panicked, or the actor stopped before
-    /// replying).
-    pub fn into_inner(self) -> Option<M> {
+    /// The message that was not sent.
+    pub fn into_inner(self) -> M {
         self.message
     }
 
-    /// Why the send failed.
+    /// Why the send was refused.
     pub fn error(&self) -> &Error {
         &self.error
     }
@@ -220,18 +234,13 @@ impl<M> TrySendError<M> {
     pub fn is_stopped(&self) -> bool {
         self.error.is_stopped()
     }
-
-    /// The handler panicked (only a delivered `try_ask`).
-    pub fn is_panicked(&self) -> bool {
-        self.error.is_panicked()
-    }
 }
 
 impl<M> fmt::Debug for TrySendError<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TrySendError")
             .field("error", &self.error)
-            .field("message", &self.message.as_ref().map(|_| short_type_name(std::any::type_name::<M>())))
+            .field("message", &short_type_name(std::any::type_name::<M>()))
             .finish()
     }
 }
@@ -250,9 +259,123 @@ impl<M> From<TrySendError<M>> for Error {
     }
 }
 
-impl<M> From<Error> for TrySendError<M> {
+/// A `try_ask` that failed: refused at the mailbox (the message is handed
+/// back), or delivered and then not answered.
+///
+/// [`into_inner`](TryAskError::into_inner) is `Some` when the mailbox refused
+/// the message ([`is_full`](TryAskError::is_full), or
+/// [`is_stopped`](TryAskError::is_stopped) before delivery), `None` once it
+/// was delivered (the handler panicked, the actor stopped before replying,
+/// or the timeout ran out). `?` converts it into an [`Error`].
+///
+/// `Debug` does not require `M: Debug`.
+///
+/// # Examples
+///
+/// ```
+/// use tractor::prelude::*;
+///
+/// #[derive(Actor)]
+/// struct Sink;
+///
+/// struct Item(u32);
+/// impl Message<Sink> for Item {
+///     type Reply = u32;
+///     async fn handle(self, _: &mut Sink, _: &mut Context<Sink>) -> u32 { self.0 }
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let runtime = Runtime::new();
+/// let sink = runtime.spawn_with(Sink, Mailbox::bounded(1));
+/// sink.try_tell(Item(1)).unwrap(); // fills the mailbox: the actor has not run yet
+/// let refused = sink.try_ask(Item(2)).await.unwrap_err();
+/// assert!(refused.is_full());
+/// assert_eq!(refused.into_inner().map(|Item(n)| n), Some(2));
+/// # runtime.shutdown().await;
+/// # }
+/// ```
+pub struct TryAskError<M> {
+    error: Error,
+    message: Option<M>,
+}
+
+impl<M> TryAskError<M> {
+    /// The message, if the mailbox refused it; `None` once it was delivered.
+    pub fn into_inner(self) -> Option<M> {
+        self.message
+    }
+
+    /// What went wrong.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// Drops the message and keeps the error.
+    pub fn into_error(self) -> Error {
+        self.error
+    }
+
+    /// The mailbox was full; the message is handed back.
+    pub fn is_full(&self) -> bool {
+        self.error.is_full()
+    }
+
+    /// The actor is stopped, or stopped before it replied.
+    pub fn is_stopped(&self) -> bool {
+        self.error.is_stopped()
+    }
+
+    /// The handler panicked while answering.
+    pub fn is_panicked(&self) -> bool {
+        self.error.is_panicked()
+    }
+
+    /// The request's timeout ran out before the reply came.
+    pub fn is_timeout(&self) -> bool {
+        self.error.is_timeout()
+    }
+
+    /// The actor asked itself (see [`Error::is_deadlock`]).
+    pub fn is_deadlock(&self) -> bool {
+        self.error.is_deadlock()
+    }
+}
+
+impl<M> fmt::Debug for TryAskError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TryAskError")
+            .field("error", &self.error)
+            .field("message", &self.message.as_ref().map(|_| short_type_name(std::any::type_name::<M>())))
+            .finish()
+    }
+}
+
+impl<M> fmt::Display for TryAskError<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl<M> std::error::Error for TryAskError<M> {}
+
+impl<M> From<TryAskError<M>> for Error {
+    fn from(e: TryAskError<M>) -> Self {
+        e.error
+    }
+}
+
+/// Refused at the mailbox: the message comes back.
+impl<M> From<TrySendError<M>> for TryAskError<M> {
+    fn from(e: TrySendError<M>) -> Self {
+        TryAskError { error: e.error, message: Some(e.message) }
+    }
+}
+
+/// Delivered, then not answered.
+impl<M> From<Error> for TryAskError<M> {
     fn from(error: Error) -> Self {
-        TrySendError { error, message: None }
+        TryAskError { error, message: None }
     }
 }
 

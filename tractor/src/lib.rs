@@ -64,7 +64,7 @@ mod runtime;
 mod util;
 
 pub use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
-pub use crate::error::{BoxError, Error, TrySendError};
+pub use crate::error::{BoxError, Error, TryAskError, TrySendError};
 pub use crate::handle::{ActorId, ActorRef, Sender};
 pub use crate::mailbox::Mailbox;
 pub use crate::message::{Envelope, Forward, Message};
@@ -76,7 +76,7 @@ pub use tractor_macros::{Actor, actor, main, message};
 pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Envelope, Error, Forward,
-        Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TrySendError,
+        Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError,
     };
     pub use tractor_macros::{actor, message};
 }

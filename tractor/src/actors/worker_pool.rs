@@ -91,7 +91,7 @@ impl Work {
             Ok(()) => None,
             // Full: wait for room on a task of its own, never on the pool's.
             Err(refused) if refused.is_full() => {
-                let msg = refused.into_inner()?;
+                let msg = refused.into_inner();
                 Some(Box::pin(async move {
                     let _ = recipient.tell(msg).await;
                 }))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use super::{ActorId, Cell};
 use crate::actor::{Actor, StopReason};
-use crate::error::{Error, TrySendError};
+use crate::error::{Error, TryAskError, TrySendError};
 use crate::message::Message;
 use crate::request::Request;
 use crate::util::short_type_name;
@@ -120,7 +120,7 @@ impl<A: Actor> ActorRef<A> {
     /// Asks without waiting for room: a full mailbox is an immediate
     /// [`is_full`](Error::is_full) error that hands the message back; once
     /// delivered, waits for the reply.
-    pub async fn try_ask<M: Message<A>>(&self, msg: M) -> Result<M::Reply, TrySendError<M>> {
+    pub async fn try_ask<M: Message<A>>(&self, msg: M) -> Result<M::Reply, TryAskError<M>> {
         Request::new(self, msg, None).try_ask().await
     }
 

@@ -66,13 +66,19 @@ impl<A: Actor> Cell<A> {
                 Refused::Full(env) => (Error::full(self.ctl().id, type_name::<A>(), type_name::<M>()), env),
                 Refused::Stopped(env) => (self.stopped::<M>(), env),
             };
-            TrySendError::new(error, env.into_message::<M>())
+            let msg = env.into_message::<M>().expect("a refused envelope holds the message it was made from");
+            TrySendError::new(error, msg)
         })
     }
 
     /// `M` was not delivered: the actor is stopped.
     pub(crate) fn stopped<M>(&self) -> Error {
         Error::stopped(self.ctl().id, type_name::<A>(), type_name::<M>())
+    }
+
+    /// An actor asked itself `M`.
+    pub(crate) fn deadlock<M>(&self) -> Error {
+        Error::deadlock(self.ctl().id, type_name::<A>(), type_name::<M>())
     }
 
     /// A request for `M` ran out of time.

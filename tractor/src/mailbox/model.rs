@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::SeqCst;
 use std::task::{Context, Poll, Wake, Waker};
 
-use loom::sync::atomic::AtomicUsize;
 use loom::sync::Mutex;
+use loom::sync::atomic::AtomicUsize;
 use loom::thread;
 
 use super::Refused;

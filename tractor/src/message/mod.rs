@@ -59,7 +59,7 @@ use crate::error::Error;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a message of actor `{A}`",
     label = "actor `{A}` does not handle `{Self}`",
-    note = "send it to the actor it was declared for, or add a `#[message]` method to `#[actor] impl {A}` (or write `impl Message<{A}> for {Self}`)"
+    note = "send it to the actor it was declared for; for `{A}` to handle it, add a `#[message]` method to `#[actor] impl {A}` (or write `impl Message<{A}> for {Self}`); if `{A}` is a type parameter, require it instead: `where {Self}: Message<{A}>` (or `Message<{A}, Reply = R>` to use the reply)"
 )]
 pub trait Message<A: Actor>: Sized + Send + 'static {
     /// What the handler answers. An `ask` resolves to it.

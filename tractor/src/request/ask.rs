@@ -11,9 +11,10 @@ use tokio::sync::oneshot;
 use super::{Deadline, Request};
 use crate::actor::Actor;
 use crate::error::Error;
-use crate::handle::ActorRef;
 use crate::handle::cell::{self, Sending, Waiting};
+use crate::handle::{ActorId, ActorRef};
 use crate::message::{Envelope, Message};
+use crate::runtime::current_actor;
 use crate::util::short_type_name;
 
 /// The future of an awaited [`Request`]: an ask.
@@ -72,6 +73,11 @@ impl<A: Actor, M: Message<A>> Future for Ask<'_, A, M> {
                     let Some(Request { target, msg, sender, .. }) = request.take() else {
                         unreachable!("Ask::Start always holds its request")
                     };
+                    // It would wait for a reply that only it can give.
+                    if asks_itself(sender, target.id()) {
+                        this.state = AskState::Done;
+                        return Poll::Ready(Err(target.cell().deadlock::<M>()));
+                    }
                     let (tx, rx) = oneshot::channel();
                     let reply = Reply::new(target, rx);
                     let cell = target.cell();
@@ -141,5 +147,14 @@ impl<A: Actor, M: Message<A>> Future for Reply<'_, A, M> {
             // The reply slot was dropped unanswered: the actor stopped.
             Err(_) => Err(target.cell().stopped::<M>()),
         })
+    }
+}
+
+/// An ask from `sender` (or, sent without one, from the actor whose code this
+/// thread runs) to `target` that can only be answered by the asker itself.
+pub(super) fn asks_itself(sender: Option<ActorId>, target: ActorId) -> bool {
+    match sender {
+        Some(sender) => sender == target,
+        None => current_actor() == Some(target),
     }
 }

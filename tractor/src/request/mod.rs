@@ -15,7 +15,7 @@ pub use self::ask::Ask;
 use self::ask::Reply;
 pub(crate) use self::deadline::Deadline;
 use crate::actor::Actor;
-use crate::error::{Error, TrySendError};
+use crate::error::{Error, TryAskError, TrySendError};
 use crate::handle::cell::{self, Sending};
 use crate::handle::{ActorId, ActorRef};
 use crate::message::{Envelope, Message};
@@ -120,15 +120,21 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     }
 
     /// Asks without waiting for room: a full mailbox is an immediate
-    /// [`is_full`](TrySendError::is_full) error that hands the message back.
+    /// [`is_full`](TryAskError::is_full) error that hands the message back.
     /// Once the message is delivered, waits for the reply (bounded by
     /// [`timeout`](Request::timeout) if set).
-    pub async fn try_ask(self) -> Result<M::Reply, TrySendError<M>> {
+    ///
+    /// An actor that asks itself fails at once with
+    /// [`is_deadlock`](TryAskError::is_deadlock), the message handed back.
+    pub async fn try_ask(self) -> Result<M::Reply, TryAskError<M>> {
         let Request { target, msg, sender, timeout } = self;
+        if ask::asks_itself(sender, target.id()) {
+            return Err(TrySendError::new(target.cell().deadlock::<M>(), msg).into());
+        }
         let (tx, rx) = oneshot::channel();
         target.cell().try_send_message(Envelope::new(msg, Some(tx), sender))?;
         let reply = Reply::<A, M>::new(target, rx);
-        Deadline::after(timeout).bound(reply, || target.cell().timed_out::<M>()).await.map_err(TrySendError::from)
+        Deadline::after(timeout).bound(reply, || target.cell().timed_out::<M>()).await.map_err(TryAskError::from)
     }
 }
 

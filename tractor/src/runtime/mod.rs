@@ -3,11 +3,13 @@
 //! - `control.rs`: an actor's control block ([`Control`]);
 //! - `task.rs`: the actor's task, its whole life (the actor loop);
 //! - `children.rs`: what a parent stops before itself;
-//! - `crash.rs`: the crash policy and what it is told.
+//! - `crash.rs`: the crash policy and what it is told;
+//! - `current.rs`: which actor this thread runs (to catch an actor asking itself).
 
 mod children;
 mod control;
 mod crash;
+mod current;
 mod task;
 
 use std::any::type_name;
@@ -20,8 +22,9 @@ use tokio::task::JoinHandle;
 pub(crate) use self::children::Children;
 pub(crate) use self::control::Control;
 pub use self::crash::{Crash, CrashPolicy, LogCrashes, PanicSite};
+pub(crate) use self::current::current_actor;
 use crate::actor::{Actor, Context, RuntimeShutDown, StopReason};
-use crate::error::{Error, TrySendError};
+use crate::error::{Error, TryAskError, TrySendError};
 use crate::handle::{ActorId, ActorRef};
 use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Message};
@@ -175,7 +178,7 @@ impl Runtime {
         &self,
         target: &ActorRef<A>,
         msg: M,
-    ) -> Result<M::Reply, TrySendError<M>> {
+    ) -> Result<M::Reply, TryAskError<M>> {
         target.try_ask(msg).await
     }
 

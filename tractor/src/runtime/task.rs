@@ -7,6 +7,7 @@ use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
 
+use super::current::Running;
 use super::{Control, Crash, PanicSite};
 use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
 use crate::message::{BoxFuture, Envelope};
@@ -34,6 +35,7 @@ fn guarded<'a, F: Future + Unpin + 'a>(
         if killable && ctl.is_killed() {
             return Poll::Ready(Run::Killed);
         }
+        let _running = Running::enter(ctl.id);
         match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut fut).poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Run::Done(v)),
             Ok(Poll::Pending) => Poll::Pending,
