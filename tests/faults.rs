@@ -70,7 +70,7 @@ impl Actor for Faulty {
     async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
         self.log.push(format!("start {}", self.name));
         for child in std::mem::take(&mut self.children) {
-            ctx.spawn(child);
+            let _ = ctx.spawn(child);
         }
         if let Some(started) = self.started.take() {
             let _ = started.send(());

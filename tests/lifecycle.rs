@@ -175,7 +175,7 @@ async fn on_stop_runs_exactly_once_on_every_way_out() {
 
     let stopped = runtime.spawn(Probe::new("stopped", &log));
     within(stopped.stop()).await.unwrap();
-    assert!(within(stopped.stop()).await.unwrap_err().is_stopped(), "a second stop reports the actor stopped");
+    within(stopped.stop()).await.expect("a second stop is no error: the actor is stopped, as asked");
 
     let crashed = runtime.spawn(Probe::new("crashed", &log));
     assert!(within(crashed.ask(Boom)).await.unwrap_err().is_panicked());
@@ -310,6 +310,143 @@ async fn actor_count_counts_actors_not_yet_stopped() {
     within(b.wait()).await;
     assert_eq!(runtime.actor_count(), 0);
 }
+
+// ---------------------------------------------------------------------------
+// Part 1 clarified: children are owned by their parent, weak refs, and an
+// idempotent stop.
+
+/// Spawns children in `on_start` and keeps no ref to them: only weak ones,
+/// handed out through `weak`.
+struct Parent {
+    log: Log,
+    weak: Option<tokio::sync::oneshot::Sender<Vec<WeakActorRef<Probe>>>>,
+}
+
+impl Actor for Parent {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        let a = ctx.spawn(Probe::new("a", &self.log));
+        let b = ctx.spawn(Probe::new("b", &self.log));
+        let weak = vec![a.downgrade(), b.downgrade()];
+        drop((a, b));
+        let _ = self.weak.take().unwrap().send(weak);
+        Ok(())
+    }
+
+    async fn on_stop(&mut self, _ctx: &mut Context<Self>, _reason: &StopReason) {
+        self.log.push("parent stop");
+    }
+}
+
+struct Ready;
+
+impl Message<Parent> for Ready {
+    type Reply = ();
+    async fn handle(self, _: &mut Parent, _: &mut Context<Parent>) {}
+}
+
+async fn children_live_as_long_as_their_parent_without_refs() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let parent = runtime.spawn(Parent { log: log.clone(), weak: Some(tx) });
+    within(parent.ask(Ready)).await.unwrap();
+    let weak = within(rx).await.unwrap();
+    assert_eq!(runtime.actor_count(), 3, "both children outlive their dropped refs");
+    for (child, name) in weak.iter().zip(["a", "b"]) {
+        let child = child.upgrade().expect("the parent keeps its child alive");
+        // More than one message: it is not just draining a last one.
+        for i in 0..3 {
+            within(child.tell(Note(["one", "two", "three"][i]))).await.unwrap();
+        }
+        within(child.ask(Note("asked"))).await.unwrap();
+        assert_eq!(log.count(&format!("{name} asked")), 1);
+    }
+    assert!(!log.events().iter().any(|e| e.ends_with("stop normal")), "{:?}", log.events());
+
+    within(parent.stop()).await.unwrap();
+    let events = log.events();
+    let parent_stop = events.iter().position(|e| e == "parent stop").unwrap();
+    for name in ["a", "b"] {
+        let child_stop = events.iter().position(|e| *e == format!("{name} stop normal")).unwrap();
+        assert!(child_stop < parent_stop, "children stop before their parent's on_stop: {events:?}");
+    }
+    assert!(weak.iter().all(|w| w.upgrade().is_none()), "stopped children do not upgrade");
+    assert_eq!(runtime.actor_count(), 0);
+}
+
+async fn a_weak_ref_does_not_keep_a_root_actor_alive() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let probe = runtime.spawn(Probe::new("p", &log));
+    let weak = probe.downgrade();
+    assert_eq!(weak.id(), probe.id());
+    assert_eq!(weak.clone(), weak);
+    let again = weak.upgrade().expect("alive while a strong ref exists");
+    assert_eq!(again, probe);
+    within(again.ask(Note("via upgrade"))).await.unwrap();
+    drop((probe, again));
+    // Only the weak ref is left: the actor drains and stops.
+    let mut ticks = 0;
+    while runtime.actor_count() > 0 {
+        ticks += 1;
+        assert!(ticks < 100_000, "a weak ref kept the actor alive");
+        tokio::task::yield_now().await;
+    }
+    assert!(weak.upgrade().is_none());
+    assert_eq!(log.events(), ["p start", "p via upgrade", "p stop normal"]);
+    assert!(format!("{weak:?}").starts_with("WeakActorRef<Probe>"));
+}
+
+/// Polls `fut` once.
+async fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> std::task::Poll<F::Output> {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *fut).poll(cx))).await
+}
+
+/// Parks `on_stop` until released, saying when it got there.
+struct SlowStop {
+    entered: Option<tokio::sync::oneshot::Sender<()>>,
+    release: Arc<Notify>,
+    log: Log,
+}
+
+impl Actor for SlowStop {
+    async fn on_stop(&mut self, _ctx: &mut Context<Self>, _reason: &StopReason) {
+        let _ = self.entered.take().unwrap().send(());
+        self.release.notified().await;
+        self.log.push("on_stop done");
+    }
+}
+
+async fn stop_is_idempotent_and_concurrent_stops_wait_for_on_stop() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let release = Arc::new(Notify::new());
+    let (entered_tx, entered) = tokio::sync::oneshot::channel();
+    let actor = runtime.spawn(SlowStop { entered: Some(entered_tx), release: release.clone(), log: log.clone() });
+    let mut first = Box::pin(actor.stop());
+    assert!(poll_once(&mut first).await.is_pending(), "the first poll asks for the stop");
+    within(entered).await.unwrap();
+    // A second stop while `on_stop` runs: it waits for the same end.
+    let mut second = Box::pin(actor.stop());
+    assert!(poll_once(&mut second).await.is_pending(), "a second stop resolved before on_stop finished");
+    assert!(poll_once(&mut first).await.is_pending(), "the first stop resolved before on_stop finished");
+    release.notify_one();
+    within(first).await.unwrap();
+    within(second).await.unwrap();
+    assert_eq!(log.events(), ["on_stop done"]);
+    // Stopped: a stop now is `Ok` at once, after a kill too.
+    within(actor.stop()).await.unwrap();
+    let killed = runtime.spawn(Probe::new("k", &log));
+    killed.kill();
+    within(killed.wait()).await;
+    within(killed.stop()).await.unwrap();
+}
+
+on_both_runtimes!(
+    children_live_as_long_as_their_parent_without_refs,
+    a_weak_ref_does_not_keep_a_root_actor_alive,
+    stop_is_idempotent_and_concurrent_stops_wait_for_on_stop,
+);
 
 on_both_runtimes!(
     on_start_runs_before_any_message,

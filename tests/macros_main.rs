@@ -19,8 +19,8 @@ static STOPPED_OK: AtomicUsize = AtomicUsize::new(0);
 
 #[tractor::main]
 async fn returns_a_value(runtime: Runtime) -> usize {
-    runtime.spawn(Probe(&STOPPED_OK));
-    runtime.spawn(Probe(&STOPPED_OK));
+    let _a = runtime.spawn(Probe(&STOPPED_OK));
+    let _b = runtime.spawn(Probe(&STOPPED_OK));
     runtime.actor_count()
 }
 
@@ -34,7 +34,7 @@ static STOPPED_ERR: AtomicUsize = AtomicUsize::new(0);
 
 #[tractor::main]
 async fn returns_an_error(runtime: Runtime) -> Result<(), String> {
-    runtime.spawn(Probe(&STOPPED_ERR));
+    let _probe = runtime.spawn(Probe(&STOPPED_ERR));
     Err("failed".to_string())?;
     unreachable!()
 }
@@ -49,7 +49,7 @@ static STOPPED_PANIC: AtomicUsize = AtomicUsize::new(0);
 
 #[tractor::main]
 async fn panics(runtime: Runtime) {
-    runtime.spawn(Probe(&STOPPED_PANIC));
+    let _probe = runtime.spawn(Probe(&STOPPED_PANIC));
     tokio::task::yield_now().await;
     panic!("main panicked");
 }

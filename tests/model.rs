@@ -316,13 +316,11 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let n = actors.len();
                 let m = &mut actors[pick(i, n)];
                 let stopped = bounded(step, op, m.actor.stop()).await?;
+                // `stop()` is idempotent: `Ok` whatever state the actor is in.
                 match (m.life, stopped) {
                     (Life::Alive, Ok(())) => m.end(Kind::Normal),
                     (Life::Doomed, Ok(())) => m.end_doomed(),
-                    (Life::Doomed, Err(e)) if e.is_stopped() => m.end_doomed(),
-                    (Life::Closed, Err(e)) if e.is_stopped() => m.finished = true,
-                    // Killed but maybe still running its on_stop.
-                    (Life::Closed, Ok(())) if !m.finished => m.finished = true,
+                    (Life::Closed, Ok(())) => m.finished = true,
                     (life, stopped) => prop_assert!(false, "step {step} {op:?} on a {life:?} actor: {stopped:?}"),
                 }
                 prop_assert!(!m.actor.is_alive(), "stop() resolved before the actor stopped");

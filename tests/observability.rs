@@ -140,3 +140,53 @@ async fn the_default_crash_policy_logs_an_error() {
     assert_eq!(error["decision"], "Stop");
     within(runtime.shutdown()).await;
 }
+
+// ---------------------------------------------------------------------------
+// With no subscriber set, the default policy still says what crashed, on
+// stderr, and installs nothing. Checked in a child process (this test binary
+// run again for this one test), whose stderr is read whole.
+
+const CHILD: &str = "TRACTOR_NO_SUBSCRIBER_CHILD";
+
+#[derive(Actor)]
+struct Fragile;
+
+#[actor]
+impl Fragile {
+    #[message]
+    fn shatter(&mut self) {
+        panic!("kaboom");
+    }
+}
+
+#[test]
+fn with_no_subscriber_the_default_policy_writes_one_line_to_stderr() {
+    if std::env::var_os(CHILD).is_some() {
+        let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        tokio.block_on(async {
+            let runtime = Runtime::new();
+            let fragile = runtime.spawn(Fragile);
+            assert!(within(fragile.shatter()).await.unwrap_err().is_panicked());
+            within(fragile.wait()).await;
+        });
+        assert!(!tracing::dispatcher::has_been_set(), "the library installed a global subscriber");
+        return;
+    }
+    let tokio = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let out = tokio.block_on(async {
+        let child = tokio::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "with_no_subscriber_the_default_policy_writes_one_line_to_stderr", "--nocapture"])
+            .env(CHILD, "1")
+            .kill_on_drop(true)
+            .output();
+        within(child).await.unwrap()
+    });
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the child failed: {stderr}");
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("tractor: ")).collect();
+    assert_eq!(lines.len(), 1, "one line per crash: {stderr}");
+    let line = lines[0];
+    for part in ["actor Fragile#", "handling `Shatter`", "kaboom", "it stops"] {
+        assert!(line.contains(part), "{part:?} missing from {line:?}");
+    }
+}

@@ -63,10 +63,6 @@ impl Error {
         Self::new(Kind::Stopped, actor, actor_type, Some(message_type))
     }
 
-    pub(crate) fn stopped_actor(actor: ActorId, actor_type: &'static str) -> Self {
-        Self::new(Kind::Stopped, actor, actor_type, None)
-    }
-
     pub(crate) fn full(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
         Self::new(Kind::Full, actor, actor_type, Some(message_type))
     }

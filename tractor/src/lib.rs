@@ -65,7 +65,7 @@ mod util;
 
 pub use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
 pub use crate::error::{BoxError, Error, TryAskError, TrySendError};
-pub use crate::handle::{ActorId, ActorRef, Sender};
+pub use crate::handle::{ActorId, ActorRef, Sender, WeakActorRef};
 pub use crate::mailbox::Mailbox;
 pub use crate::message::{Envelope, Forward, Message};
 pub use crate::request::{Ask, Request};
@@ -76,7 +76,7 @@ pub use tractor_macros::{Actor, actor, main, message};
 pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Envelope, Error, Forward,
-        Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError,
+        Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError, WeakActorRef,
     };
     pub use tractor_macros::{actor, message};
 }

@@ -128,6 +128,9 @@ impl<A: Actor> Context<A> {
 
     /// A request from this actor to `target`; `.await` it to ask. The
     /// receiver sees this actor as [`sender`](Context::sender).
+    ///
+    /// Asking this actor itself fails at once with
+    /// [`is_deadlock`](Error::is_deadlock): it would wait for its own reply.
     pub fn ask<'a, B: Actor, M: Message<B>>(&self, target: &'a ActorRef<B>, msg: M) -> Request<'a, B, M> {
         Request::new(target, msg, Some(self.id()))
     }
@@ -161,17 +164,23 @@ impl<A: Actor> Context<A> {
         &self.runtime
     }
 
-    /// Spawns a child actor on the runtime's default mailbox. Children are
-    /// stopped (in reverse spawn order) before this actor's `on_stop` runs.
+    /// Spawns a child actor on the runtime's default mailbox.
+    ///
+    /// The child is owned by this actor: it lives until it stops itself, is
+    /// stopped, or this actor stops, whether or not anyone still holds its
+    /// ref. Children are stopped (newest first) before this actor's
+    /// `on_stop` runs; a kill of this actor kills them.
+    #[must_use = "the returned ref is the only way to send to the child (it keeps running until its parent stops); bind it, or write `let _ =` if the child needs no messages"]
     pub fn spawn<B: Actor>(&mut self, actor: B) -> ActorRef<B> {
         let mailbox = self.runtime.default_mailbox();
         self.spawn_with(actor, mailbox)
     }
 
-    /// Spawns a child actor with the given mailbox.
+    /// Spawns a child actor with the given mailbox; see [`spawn`](Context::spawn).
+    #[must_use = "the returned ref is the only way to send to the child (it keeps running until its parent stops); bind it, or write `let _ =` if the child needs no messages"]
     pub fn spawn_with<B: Actor>(&mut self, actor: B, mailbox: Mailbox) -> ActorRef<B> {
         let (child, ctl) = self.runtime.spawn_inner(actor, mailbox);
-        self.children.push(ctl);
+        self.children.push(ctl, child.cell_arc());
         child
     }
 

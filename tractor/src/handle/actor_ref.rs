@@ -5,7 +5,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
-use super::{ActorId, Cell};
+use super::{ActorId, Cell, WeakActorRef};
 use crate::actor::{Actor, StopReason};
 use crate::error::{Error, TryAskError, TrySendError};
 use crate::message::Message;
@@ -76,8 +76,18 @@ impl<A: Actor> ActorRef<A> {
         &self.cell
     }
 
-    pub(crate) fn downgrade(&self) -> std::sync::Weak<Cell<A>> {
+    pub(crate) fn downgrade_cell(&self) -> std::sync::Weak<Cell<A>> {
         Arc::downgrade(&self.cell)
+    }
+
+    /// The cell, type-erased: whoever holds it keeps the actor's mailbox open.
+    pub(crate) fn cell_arc(&self) -> Arc<dyn std::any::Any + Send + Sync> {
+        Arc::clone(&self.cell) as Arc<dyn std::any::Any + Send + Sync>
+    }
+
+    /// A weak ref: it names the actor without keeping it alive.
+    pub fn downgrade(&self) -> WeakActorRef<A> {
+        WeakActorRef { cell: Arc::downgrade(&self.cell), id: self.id() }
     }
 
     /// The actor's id.
@@ -96,6 +106,11 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// This is the type `#[actor]`'s generated methods return:
     /// `counter.get()` is `counter.ask(Get)`.
+    ///
+    /// An actor that asks itself from its own handler (through
+    /// `ctx.ask(&ctx.actor_ref(), ..)` or a ref to itself it keeps) would
+    /// wait forever for a reply only it can give: the ask fails at once with
+    /// [`is_deadlock`](Error::is_deadlock), and nothing is sent.
     pub fn ask<M: Message<A>>(&self, msg: M) -> Request<'_, A, M> {
         Request::new(self, msg, None)
     }
@@ -128,17 +143,22 @@ impl<A: Actor> ActorRef<A> {
     /// after this call fail, messages already queued are handled, children
     /// are stopped, then `on_stop` runs, then this resolves.
     ///
-    /// Returns an [`is_stopped`](Error::is_stopped) error if the actor had
-    /// already stopped. From inside the actor, use
+    /// Idempotent: on an actor that has stopped (for whatever reason) it
+    /// resolves `Ok(())` at once, and two `stop()`s racing each other both
+    /// resolve once `on_stop` has run. From inside the actor, use
     /// [`Context::stop`](crate::Context::stop) instead: an actor awaiting its
     /// own `stop()` waits for itself.
+    ///
+    /// # Cancel safety
+    ///
+    /// The stop is requested on the first poll; dropping the future after
+    /// that does not take it back, it only stops waiting.
     pub async fn stop(&self) -> Result<(), Error> {
         let ctl = self.cell.ctl();
-        if ctl.is_dead() {
-            return Err(Error::stopped_actor(ctl.id, type_name::<A>()));
+        if !ctl.is_dead() {
+            ctl.request_stop();
+            ctl.wait().await;
         }
-        ctl.request_stop();
-        ctl.wait().await;
         Ok(())
     }
 

@@ -1,21 +1,34 @@
-//! [`Children`]: the actors an actor spawned, stopped before it.
+//! [`Children`]: the actors an actor spawned, owned by it and stopped before it.
 
+use std::any::Any;
 use std::sync::Arc;
 
 use super::Control;
 use crate::util::push_pruned;
 
 /// An actor's children, oldest first.
+///
+/// A child is owned by its parent: the parent holds a ref to it, so it lives
+/// until it stops itself, is stopped, or its parent stops, whether or not
+/// anyone else still holds a ref to it.
 #[derive(Default)]
 pub(crate) struct Children {
     /// Boxed: most actors have none, and every actor's task holds this.
     #[allow(clippy::box_collection, reason = "8 bytes in every task instead of 24")]
-    list: Option<Box<Vec<Arc<Control>>>>,
+    list: Option<Box<Vec<Child>>>,
+}
+
+struct Child {
+    ctl: Arc<Control>,
+    /// The child's mailbox handle (its `Cell`), type-erased: while the
+    /// parent holds it, the child's refs are never all gone.
+    _owned: Arc<dyn Any + Send + Sync>,
 }
 
 impl Children {
-    pub(crate) fn push(&mut self, child: Arc<Control>) {
-        push_pruned(self.list.get_or_insert_default(), child, |c| c.is_dead());
+    /// Adds a child; `owned` is its mailbox handle, kept until it stops.
+    pub(crate) fn push(&mut self, ctl: Arc<Control>, owned: Arc<dyn Any + Send + Sync>) {
+        push_pruned(self.list.get_or_insert_default(), Child { ctl, _owned: owned }, |c| c.ctl.is_dead());
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -24,13 +37,13 @@ impl Children {
 
     /// Stops (or kills) the children, newest first, and waits for each.
     pub(crate) async fn stop_all(&mut self, kill: bool) {
-        while let Some(child) = self.list.as_mut().and_then(|c| c.pop()) {
+        while let Some(Child { ctl, .. }) = self.list.as_mut().and_then(|c| c.pop()) {
             if kill {
-                child.kill();
+                ctl.kill();
             } else {
-                child.request_stop();
+                ctl.request_stop();
             }
-            child.wait().await;
+            ctl.wait().await;
         }
     }
 }

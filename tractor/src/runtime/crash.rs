@@ -48,11 +48,20 @@ impl<F: Fn(&Crash) + Send + Sync + 'static> CrashPolicy for F {
 
 /// The default [`CrashPolicy`]: one `tracing::error!` event per crash, with
 /// the actor id and type, the message type, the panic text and the decision.
+///
+/// When no `tracing` subscriber is set (the dispatcher in force is tracing's
+/// no-op one), the event would go nowhere, so it writes the same line to
+/// stderr instead. It never installs a subscriber itself.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LogCrashes;
 
 impl CrashPolicy for LogCrashes {
     fn on_crash(&self, crash: &Crash) {
+        let unheard = tracing::dispatcher::get_default(|d| d.is::<tracing::subscriber::NoSubscriber>());
+        if unheard {
+            eprintln!("{}", crash_line(crash));
+            return;
+        }
         tracing::error!(
             actor.id = %crash.actor_id,
             actor.r#type = short_type_name(crash.actor_type),
@@ -62,6 +71,25 @@ impl CrashPolicy for LogCrashes {
             crash.panic.message(),
         );
     }
+}
+
+/// The stderr form of a crash: one line, everything a reader needs.
+fn crash_line(crash: &Crash) -> String {
+    let place = match crash.site {
+        PanicSite::OnStart => "in on_start".to_owned(),
+        PanicSite::Step => "in step".to_owned(),
+        PanicSite::Handler(m) => format!("handling `{}`", short_type_name(m)),
+    };
+    let decision = match crash.decision {
+        ControlFlow::Continue => "it continues",
+        ControlFlow::Stop => "it stops",
+    };
+    format!(
+        "tractor: actor {}{} panicked {place}: {}; {decision}",
+        short_type_name(crash.actor_type),
+        crash.actor_id,
+        crash.panic.message()
+    )
 }
 
 /// Where in an actor a caught panic happened.

@@ -124,15 +124,22 @@ impl Runtime {
     /// [`is_stopped`](Error::is_stopped) error; [`wait`](ActorRef::wait)
     /// returns [`StopReason::StartFailed`]).
     ///
+    /// The actor lives until it is stopped, killed, fails, the runtime shuts
+    /// down, or the last [`ActorRef`]/[`Sender`](crate::Sender) to it is
+    /// dropped (then it handles what is queued and stops
+    /// [`Normal`](StopReason::Normal)).
+    ///
     /// # Panics
     ///
     /// When called outside a tokio runtime and the `Runtime` was also created
     /// outside one.
+    #[must_use = "dropping the returned ref stops a root actor once it has handled its queue; keep it (or a clone, or a Sender made from it) for as long as the actor should run"]
     pub fn spawn<A: Actor>(&self, actor: A) -> ActorRef<A> {
         self.spawn_inner(actor, self.inner.mailbox).0
     }
 
-    /// Spawns `actor` with the given mailbox.
+    /// Spawns `actor` with the given mailbox; see [`spawn`](Runtime::spawn).
+    #[must_use = "dropping the returned ref stops a root actor once it has handled its queue; keep it (or a clone, or a Sender made from it) for as long as the actor should run"]
     pub fn spawn_with<A: Actor>(&self, actor: A, mailbox: Mailbox) -> ActorRef<A> {
         self.spawn_inner(actor, mailbox).0
     }
@@ -147,7 +154,7 @@ impl Runtime {
             ctl.finish(StopReason::StartFailed(Arc::new(RuntimeShutDown)));
             return (actor_ref, ctl);
         }
-        let ctx = Context::new(rx, actor_ref.downgrade(), self.clone());
+        let ctx = Context::new(rx, actor_ref.downgrade_cell(), self.clone());
         self.inner.live.fetch_add(1, Ordering::SeqCst);
         let run = task::run(actor, ctx);
         let task = match &self.inner.handle {
