@@ -34,6 +34,7 @@ pub(crate) enum Sending<'a, E> {
 /// there is room, else a future that waits for it. `failed` turns an
 /// undelivered envelope (handed back when refused before any wait, `None`
 /// when dropped while waiting) into the caller's error.
+#[inline]
 pub(crate) fn send<'a, A, C, E>(
     cell: C,
     env: Envelope<A>,

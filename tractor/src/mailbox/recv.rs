@@ -21,6 +21,7 @@ pub(crate) enum Take<T> {
 /// actor"): `Some` with the next item, `None` once a stop was asked for or
 /// every sender is gone and the queue is empty, `Pending` once parked under
 /// `waker`. `taken` counts what this receiver took, wrapping.
+#[inline]
 pub(crate) fn poll_take<T>(
     state: &State,
     taken: &AtomicU32,
@@ -88,6 +89,7 @@ pub(crate) enum Drain<T> {
 }
 
 /// One step of a graceful drain, over any queue.
+#[inline]
 pub(crate) fn drain_step<T>(state: &State, take: impl FnOnce() -> Take<T>) -> Drain<T> {
     if state.is_killed() {
         return Drain::Done;
@@ -140,6 +142,7 @@ impl<T: Letter, O: Owner> Receiver<T, O> {
         }
     }
 
+    #[inline]
     fn take(&self) -> Take<T> {
         match self.rx.try_recv() {
             Ok(item) => Take::Item(item),
@@ -151,6 +154,7 @@ impl<T: Letter, O: Owner> Receiver<T, O> {
     /// Waits for the next item: `None` once a stop was asked for, or once
     /// every sender is gone and the queue is empty. Cancel safe: an item is
     /// taken only when this resolves.
+    #[inline]
     pub(crate) fn recv(&self) -> impl Future<Output = Option<T>> + Send + Unpin + '_
     where
         O: Sync,

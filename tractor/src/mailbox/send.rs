@@ -10,6 +10,7 @@ use super::{Letter, Owner, Refused};
 
 /// The non-waiting send, over any queue: register, `push`, finish; a send
 /// that finds the actor died meanwhile runs `discard`.
+#[inline]
 pub(crate) fn send_now<T>(
     state: &State,
     item: T,
@@ -59,6 +60,7 @@ impl<T: Letter, O: Owner> Sender<T, O> {
     }
 
     /// Enqueue without waiting.
+    #[inline]
     pub(crate) fn try_send(&self, item: T) -> Result<(), Refused<T>> {
         send_now(
             self.state(),

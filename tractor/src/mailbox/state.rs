@@ -146,6 +146,7 @@ impl State {
         State { word: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }), wakers: Wakers::new() }
     }
 
+    #[inline]
     fn has(&self, flag: u64) -> bool {
         self.word.load(SeqCst) & flag != 0
     }
@@ -153,6 +154,7 @@ impl State {
     // ---- send side ----
 
     /// Registers a send, unless the mailbox is closed.
+    #[inline]
     pub(crate) fn enter_send(&self) -> Entry {
         let prev = self.word.fetch_add(ONE_SENDING, SeqCst);
         if prev & CLOSED != 0 {
@@ -164,6 +166,7 @@ impl State {
 
     /// Ends a send registered by [`enter_send`](State::enter_send). One that
     /// pushed counts as finished and wakes a parked actor.
+    #[inline]
     pub(crate) fn finish_send(&self, pushed: Pushed) -> Liveness {
         let prev = match pushed {
             Pushed::No => self.word.fetch_sub(ONE_SENDING, SeqCst),
@@ -190,6 +193,7 @@ impl State {
     // ---- receive side ----
 
     /// What the actor reads before it looks at the queue.
+    #[inline]
     pub(crate) fn observe(&self) -> Seen {
         let word = self.word.load(SeqCst);
         Seen { finished: (word >> 32) as u32, sending: word & SENDING != 0 }
@@ -198,6 +202,7 @@ impl State {
     /// Registers `waker` for the next send and marks the actor parked, if
     /// nothing happened since `seen` (read with [`observe`](State::observe)
     /// before the queue was found empty).
+    #[inline]
     pub(crate) fn park(&self, waker: &Waker, seen: Seen, kind: WakerKind) -> Park {
         self.watch_mail(waker, kind);
         let prev = self.word.fetch_or(PARKED, SeqCst);
@@ -236,11 +241,13 @@ impl State {
     }
 
     /// `true` when no send is between its registration and its end.
+    #[inline]
     pub(crate) fn no_send_in_flight(&self) -> bool {
         self.word.load(SeqCst) & SENDING == 0
     }
 
     /// The mailbox is a rendezvous: the actor waits inside flume.
+    #[inline]
     pub(crate) fn is_rendezvous(&self) -> bool {
         self.has(RENDEZVOUS)
     }
@@ -252,14 +259,17 @@ impl State {
         self.wakers.set_task(waker);
     }
 
+    #[inline]
     pub(crate) fn stop_requested(&self) -> bool {
         self.has(STOP)
     }
 
+    #[inline]
     pub(crate) fn is_killed(&self) -> bool {
         self.has(KILL)
     }
 
+    #[inline]
     pub(crate) fn is_dead(&self) -> bool {
         self.has(DEAD)
     }

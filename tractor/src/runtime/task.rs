@@ -35,12 +35,22 @@ fn guarded<'a, F: Future + Unpin + 'a>(
         if killable && ctl.is_killed() {
             return Poll::Ready(Run::Killed);
         }
-        let _running = Running::enter(ctl.id);
         match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut fut).poll(cx))) {
             Ok(Poll::Ready(v)) => Poll::Ready(Run::Done(v)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => Poll::Ready(Run::Panicked(Panic::from_payload(&*payload))),
         }
+    })
+}
+
+/// Polls `fut` with this thread marked as running actor `ctl`'s code, so that
+/// an ask from it to itself fails at once (see `current.rs`). Wraps hooks and
+/// asynchronous handlers; not `step`, which every message goes through (a
+/// `step` that asks itself through `ctx.ask` is still caught, by its sender).
+fn as_actor<'a, F: Future + Unpin + 'a>(ctl: &'a Control, mut fut: F) -> impl Future<Output = F::Output> + Unpin + 'a {
+    poll_fn(move |cx| {
+        let _running = Running::enter(ctl.id);
+        Pin::new(&mut fut).poll(cx)
     })
 }
 
@@ -67,7 +77,7 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
 async fn wind_down<A: Actor>(mut actor: A, mut ctx: Context<A>, ctl: Arc<Control>, reason: StopReason) {
     ctx.children().stop_all(ctl.is_killed()).await;
     ctx.set_sender(None);
-    if let Run::Panicked(p) = guarded(&ctl, false, pin!(actor.on_stop(&mut ctx, &reason))).await {
+    if let Run::Panicked(p) = guarded(&ctl, false, as_actor(&ctl, pin!(actor.on_stop(&mut ctx, &reason)))).await {
         tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
     }
     drop(actor);
@@ -136,7 +146,7 @@ fn lifecycle<'a, A: Actor>(
             // `#[actor]` generates for a plain `fn`) is done inside `start`.
             let (message_type, run) = match start(actor, ctx, env) {
                 (message_type, Started::Done) => (message_type, Run::Done(())),
-                (message_type, Started::Running(fut)) => (message_type, guarded(ctl, true, fut).await),
+                (message_type, Started::Running(fut)) => (message_type, guarded(ctl, true, as_actor(ctl, fut)).await),
                 (message_type, Started::Panicked(p)) => (message_type, Run::Panicked(p)),
             };
             // `ctx.sender()` speaks of the message being handled, and of no other time.
@@ -168,7 +178,7 @@ fn next_step<'a, A: Actor>(
 
 /// Runs `on_start`; `Some` if the actor ends there.
 async fn start_actor<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> Option<StopReason> {
-    let started = guarded(ctl, true, pin!(actor.on_start(ctx))).await;
+    let started = guarded(ctl, true, as_actor(ctl, pin!(actor.on_start(ctx)))).await;
     match started {
         Run::Done(Ok(())) => None,
         Run::Done(Err(e)) => Some(StopReason::StartFailed(Arc::from(e))),
@@ -224,7 +234,7 @@ async fn crashed<A: Actor>(
     panic: Panic,
     site: PanicSite,
 ) -> ControlFlow {
-    let decision = match guarded(ctl, true, pin!(actor.on_panic(ctx, &panic))).await {
+    let decision = match guarded(ctl, true, as_actor(ctl, pin!(actor.on_panic(ctx, &panic)))).await {
         Run::Done(decision) => decision,
         Run::Panicked(p) => {
             tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_panic panicked: {p}");
