@@ -327,3 +327,262 @@ on_both_runtimes!(
     a_panicking_crash_policy_changes_no_decision,
     a_hung_on_start_is_killed_and_affects_only_its_actor,
 );
+
+// ---------------------------------------------------------------------------
+// Nothing hangs when a `Drop` panics, when the tokio runtime goes away, or
+// when a kill comes while a stop waits for a stuck child (issue 16).
+
+/// Panics when dropped.
+struct Bomb(&'static str);
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        panic!("{} {EXPECTED}", self.0);
+    }
+}
+
+/// Records every crash it is told of.
+#[derive(Clone, Default)]
+struct Crashes(Arc<Mutex<Vec<Crash>>>);
+
+impl CrashPolicy for Crashes {
+    fn on_crash(&self, crash: &Crash) {
+        self.0.lock().unwrap().push(crash.clone());
+    }
+}
+
+impl Crashes {
+    fn sites(&self) -> Vec<PanicSite> {
+        self.0.lock().unwrap().iter().map(Crash::site).collect()
+    }
+}
+
+/// An actor whose state holds a bomb, and whose handlers can hold one.
+struct Mined {
+    log: Log,
+    _bomb: Option<Bomb>,
+}
+
+impl Actor for Mined {
+    async fn on_stop(&mut self, _: &mut Context<Self>, reason: &StopReason) {
+        self.log.push(format!("on_stop {reason}"));
+    }
+}
+
+/// Parks forever holding a bomb, after saying it started.
+struct HoldBomb(Option<oneshot::Sender<()>>);
+
+impl Message<Mined> for HoldBomb {
+    type Reply = ();
+    async fn handle(mut self, _: &mut Mined, _: &mut Context<Mined>) {
+        let _bomb = Bomb("a killed handler's local");
+        let _ = self.0.take().unwrap().send(());
+        std::future::pending::<()>().await
+    }
+}
+
+/// Panics with a payload whose own `Drop` panics.
+struct LoudPanic;
+
+impl Message<Mined> for LoudPanic {
+    type Reply = ();
+    async fn handle(self, _: &mut Mined, _: &mut Context<Mined>) {
+        std::panic::panic_any(Bomb("a panic payload"))
+    }
+}
+
+struct Ping;
+
+impl Message<Mined> for Ping {
+    type Reply = u8;
+    async fn handle(self, _: &mut Mined, _: &mut Context<Mined>) -> u8 {
+        1
+    }
+}
+
+async fn an_actor_whose_drop_panics_still_ends() {
+    quiet_expected_panics();
+    let crashes = Crashes::default();
+    let runtime = Runtime::builder().crash_policy(crashes.clone()).build();
+    let log = Log::default();
+    let mined = runtime.spawn(Mined { log: log.clone(), _bomb: Some(Bomb("the actor")) });
+    assert_eq!(within(mined.ask(Ping)).await.unwrap(), 1);
+    within(mined.stop()).await.unwrap();
+    assert!(within(mined.wait()).await.is_normal());
+    assert_eq!(log.events(), ["on_stop normal"]);
+    assert_eq!(crashes.sites(), [PanicSite::Drop], "the crash policy is told");
+    assert_eq!(runtime.actor_count(), 0);
+    within(runtime.shutdown()).await;
+}
+
+async fn a_kill_that_drops_a_panicking_handler_still_ends() {
+    quiet_expected_panics();
+    let crashes = Crashes::default();
+    let runtime = Runtime::builder().crash_policy(crashes.clone()).build();
+    let log = Log::default();
+    let mined = runtime.spawn(Mined { log: log.clone(), _bomb: None });
+    let (started_tx, started) = oneshot::channel();
+    let in_flight_done = tokio::spawn({
+        let mined = mined.clone();
+        async move { mined.ask(HoldBomb(Some(started_tx))).await.map_err(|e| e.is_stopped() || e.is_panicked()) }
+    });
+    within(started).await.unwrap();
+    let queued = tokio::spawn({
+        let mined = mined.clone();
+        async move { mined.ask(Ping).await }
+    });
+    tokio::task::yield_now().await;
+    mined.kill();
+    assert!(matches!(within(mined.wait()).await, StopReason::Killed));
+    assert_eq!(within(in_flight_done).await.unwrap(), Err(true), "the killed ask resolves");
+    assert!(within(queued).await.unwrap().unwrap_err().is_stopped(), "the queued ask resolves is_stopped");
+    assert_eq!(log.events(), ["on_stop killed"], "on_stop runs exactly once");
+    assert_eq!(crashes.sites().len(), 1, "the crash policy is told of the panicking drop");
+    within(runtime.shutdown()).await;
+}
+
+async fn a_panic_payload_whose_drop_panics_is_contained() {
+    quiet_expected_panics();
+    let crashes = Crashes::default();
+    let runtime = Runtime::builder().crash_policy(crashes.clone()).build();
+    let log = Log::default();
+    let mined = runtime.spawn(Mined { log: log.clone(), _bomb: None });
+    assert!(within(mined.ask(LoudPanic)).await.unwrap_err().is_panicked());
+    assert!(matches!(within(mined.wait()).await, StopReason::Panicked(_)));
+    assert!(within(mined.ask(Ping)).await.unwrap_err().is_stopped());
+    within(mined.stop()).await.unwrap();
+    assert_eq!(log.events().len(), 1, "on_stop runs exactly once: {:?}", log.events());
+    assert_eq!(crashes.sites().len(), 1);
+    within(runtime.shutdown()).await;
+}
+
+/// Spawns one child that parks forever in a handler, and stops it first
+/// when it stops itself.
+struct StuckParent {
+    log: Log,
+    child: Option<oneshot::Sender<ActorRef<Mined>>>,
+}
+
+impl Actor for StuckParent {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        let child = ctx.spawn(Mined { log: self.log.clone(), _bomb: None });
+        let _ = self.child.take().unwrap().send(child);
+        Ok(())
+    }
+
+    async fn on_stop(&mut self, _: &mut Context<Self>, reason: &StopReason) {
+        self.log.push(format!("parent on_stop {reason}"));
+    }
+}
+
+async fn a_kill_reaches_a_parent_waiting_for_a_stuck_child() {
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let (tx, rx) = oneshot::channel();
+    let parent = runtime.spawn(StuckParent { log: log.clone(), child: Some(tx) });
+    let child = within(rx).await.unwrap();
+    let (started_tx, started) = oneshot::channel();
+    let parked = tokio::spawn({
+        let child = child.clone();
+        async move { child.ask(Forever(started_tx)).await }
+    });
+    within(started).await.unwrap();
+    // The graceful stop waits for the child, whose handler never returns...
+    let mut stop = Box::pin(parent.stop());
+    assert!(poll_once(&mut stop).await.is_pending());
+    // The parent has asked its child to stop (the child refuses sends) and
+    // waits for it.
+    let mut ticks = 0;
+    while child.try_tell(Ping).is_ok() {
+        ticks += 1;
+        assert!(ticks < 100_000, "the parent never began stopping its child");
+        tokio::task::yield_now().await;
+    }
+    assert!(poll_once(&mut stop).await.is_pending(), "the stop waits for the stuck child");
+    // ...until a kill: it reaches the wait, kills the child, ends the parent.
+    parent.kill();
+    within(stop).await.unwrap();
+    assert!(matches!(within(parent.wait()).await, StopReason::Killed));
+    assert!(matches!(within(child.wait()).await, StopReason::Killed));
+    assert!(within(parked).await.unwrap().unwrap_err().is_stopped(), "the child's handler was dropped");
+    assert_eq!(log.events(), ["on_stop killed", "parent on_stop killed"]);
+    within(runtime.shutdown()).await;
+}
+
+/// Parks forever, after saying it started.
+struct Forever(oneshot::Sender<()>);
+
+impl Message<Mined> for Forever {
+    type Reply = ();
+    async fn handle(self, _: &mut Mined, _: &mut Context<Mined>) {
+        let _ = self.0.send(());
+        std::future::pending::<()>().await
+    }
+}
+
+async fn poll_once<F: std::future::Future + Unpin>(fut: &mut F) -> std::task::Poll<F::Output> {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *fut).poll(cx))).await
+}
+
+/// Spawns a child from `on_stop`, and hands out a ref to it.
+struct LateParent {
+    child: Option<oneshot::Sender<ActorRef<Bystander>>>,
+}
+
+impl Actor for LateParent {
+    async fn on_stop(&mut self, ctx: &mut Context<Self>, _: &StopReason) {
+        let child = ctx.spawn(Bystander::default());
+        let _ = self.child.take().unwrap().send(child);
+    }
+}
+
+async fn a_child_spawned_in_on_stop_does_not_outlive_its_parent() {
+    let runtime = Runtime::new();
+    let (tx, rx) = oneshot::channel();
+    let parent = runtime.spawn(LateParent { child: Some(tx) });
+    within(parent.stop()).await.unwrap();
+    // Even with a ref held, the child stopped before its parent did.
+    let child = within(rx).await.unwrap();
+    assert!(!child.is_alive(), "the child outlived its parent");
+    assert!(within(child.wait()).await.is_normal());
+    assert_eq!(runtime.actor_count(), 0);
+}
+
+on_both_runtimes!(
+    an_actor_whose_drop_panics_still_ends,
+    a_kill_that_drops_a_panicking_handler_still_ends,
+    a_panic_payload_whose_drop_panics_is_contained,
+    a_kill_reaches_a_parent_waiting_for_a_stuck_child,
+    a_child_spawned_in_on_stop_does_not_outlive_its_parent,
+);
+
+// A tokio runtime that goes away takes its actors' tasks with it: their refs
+// must say so, not hang.
+
+#[test]
+fn refs_fail_at_once_when_the_tokio_runtime_that_ran_the_actor_is_gone() {
+    let log = Log::default();
+    let first = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let (runtime, mined) = first.block_on(async {
+        let runtime = Runtime::new();
+        let mined = runtime.spawn(Mined { log: log.clone(), _bomb: None });
+        assert_eq!(within(mined.ask(Ping)).await.unwrap(), 1);
+        (runtime, mined)
+    });
+    drop(first);
+    let second = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    second.block_on(async {
+        assert!(!mined.is_alive());
+        assert!(within(mined.ask(Ping)).await.unwrap_err().is_stopped());
+        assert!(within(mined.tell(Ping)).await.unwrap_err().is_stopped());
+        assert!(matches!(within(mined.wait()).await, StopReason::Killed));
+        within(mined.stop()).await.unwrap();
+        assert_eq!(runtime.actor_count(), 0);
+        // The runtime was built inside the first tokio runtime: what it
+        // spawns now cannot run there, and says so at once.
+        let late = runtime.spawn(Mined { log: log.clone(), _bomb: None });
+        assert!(within(late.ask(Ping)).await.unwrap_err().is_stopped());
+        within(late.wait()).await;
+        within(runtime.shutdown()).await;
+    });
+}

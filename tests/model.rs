@@ -380,7 +380,9 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             prop_assert!(starts == 1 || (may_skip_start && starts == 0), "actor {n}: on_start ran {starts} times");
         } else {
             prop_assert_eq!(reason, Kind::StartFailed);
-            prop_assert_eq!((starts, stops.len()), (0, 0), "actor {}: a refused spawn never runs", n);
+            prop_assert_eq!(starts, 0, "actor {}: a refused spawn never starts", n);
+            prop_assert_eq!(stops.len(), 1, "actor {}: on_stop runs once on every way out, a refused spawn too", n);
+            prop_assert_eq!(stops[0].0, Kind::StartFailed);
         }
     }
     prop_assert_eq!(runtime.actor_count(), 0);

@@ -76,7 +76,8 @@ pub use tractor_macros::{Actor, actor, main, message};
 pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Envelope, Error, Forward,
-        Mailbox, Message, Panic, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError, WeakActorRef,
+        Mailbox, Message, Panic, PanicSite, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError,
+        WeakActorRef,
     };
     pub use tractor_macros::{actor, message};
 }

@@ -1,6 +1,7 @@
 //! Small helpers shared by several modules.
 
 use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 /// `std::any::type_name` without module paths: `my_app::actors::Counter<alloc::string::String>`
 /// becomes `Counter<String>`.
@@ -38,4 +39,26 @@ pub(crate) fn push_pruned<T>(list: &mut Vec<T>, item: T, ended: impl Fn(&T) -> b
         list.reserve(list.len());
     }
     list.push(item);
+}
+
+/// Drops `value`, catching a panic in its `Drop`; returns the panic's text.
+/// The payload of that panic is dropped the same way, and one that panics
+/// yet again is leaked rather than let unwind.
+pub(crate) fn drop_quietly<T>(value: T) -> Option<String> {
+    match catch_unwind(AssertUnwindSafe(move || drop(value))) {
+        Ok(()) => None,
+        Err(payload) => {
+            let text = panic_text(&*payload);
+            drop_payload(payload);
+            Some(text)
+        }
+    }
+}
+
+/// Drops a caught panic's payload, whose own `Drop` may panic: that second
+/// panic's payload is leaked (it could panic again), never let unwind.
+pub(crate) fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::task::Waker;
 
-use super::{Actor, Step};
+use super::{Actor, Panic, Step, StopReason};
 use crate::error::{Error, TrySendError};
 use crate::handle::{ActorId, ActorRef, Cell};
 use crate::mailbox::{self, Mailbox};
@@ -96,6 +96,15 @@ impl<A: Actor> Context<A> {
 
     pub(crate) fn children(&mut self) -> &mut Children {
         &mut self.children
+    }
+
+    /// The end of the actor: no longer counted, stopped with `reason`, and
+    /// what is still queued answered `is_stopped` (later arrivals are
+    /// discarded by their senders, see `mailbox::state`).
+    pub(crate) fn finish(&self, reason: StopReason) {
+        self.runtime.actor_stopped(self.id());
+        self.control().finish(reason);
+        self.rx.discard();
     }
 
     /// This actor's id.
@@ -205,6 +214,30 @@ impl<A: Actor> Context<A> {
                 None => Step::Stop,
             })
         })
+    }
+}
+
+/// The last guard of an actor's life: a context dropped while its actor is
+/// not finished means its task ended some other way (the tokio runtime
+/// running it shut down, or a panic escaped): finish it here, so that refs,
+/// waiters and queued asks see it stopped instead of hanging.
+impl<A: Actor> Drop for Context<A> {
+    fn drop(&mut self) {
+        if self.control().is_finished() {
+            return;
+        }
+        if self.control().is_dead() {
+            // Refused at spawn, and its `on_stop` never ran: never counted.
+            self.control().finish(StopReason::Killed);
+            return;
+        }
+        let reason = if std::thread::panicking() {
+            StopReason::Panicked(Panic::from_text("the actor's task panicked"))
+        } else {
+            StopReason::Killed
+        };
+        self.control().kill();
+        self.finish(reason);
     }
 }
 

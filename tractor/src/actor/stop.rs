@@ -50,6 +50,19 @@ impl Panic {
         Panic { message: crate::util::panic_text(payload).into() }
     }
 
+    /// A panic known only by its text.
+    pub(crate) fn from_text(text: impl Into<Arc<str>>) -> Self {
+        Panic { message: text.into() }
+    }
+
+    /// Takes a caught panic: its text, then its payload dropped safely (a
+    /// payload whose `Drop` panics again must not unwind the actor's task).
+    pub(crate) fn caught(payload: Box<dyn std::any::Any + Send>) -> Self {
+        let panic = Panic::from_payload(&*payload);
+        crate::util::drop_payload(payload);
+        panic
+    }
+
     /// The panic text (`panic!("...")`'s message), or `Box<dyn Any>` when the
     /// payload was not a string.
     pub fn message(&self) -> &str {

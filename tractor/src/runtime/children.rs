@@ -1,6 +1,8 @@
 //! [`Children`]: the actors an actor spawned, owned by it and stopped before it.
 
 use std::any::Any;
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 use std::sync::Arc;
 
 use super::Control;
@@ -35,15 +37,26 @@ impl Children {
         self.list.as_ref().map_or(0, |c| c.len())
     }
 
-    /// Stops (or kills) the children, newest first, and waits for each.
-    pub(crate) async fn stop_all(&mut self, kill: bool) {
+    /// Stops the children, newest first, and waits for each; kills them if
+    /// `parent` is killed, before or while it waits.
+    pub(crate) async fn stop_all(&mut self, parent: &Control) {
         while let Some(Child { ctl, .. }) = self.list.as_mut().and_then(|c| c.pop()) {
-            if kill {
+            let mut killed = parent.is_killed();
+            if killed {
                 ctl.kill();
             } else {
                 ctl.request_stop();
             }
-            ctl.wait().await;
+            // A kill of the parent wakes its task, which polls this again.
+            let mut wait = pin!(ctl.wait());
+            poll_fn(|cx| {
+                if !killed && parent.is_killed() {
+                    killed = true;
+                    ctl.kill();
+                }
+                wait.as_mut().poll(cx).map(drop)
+            })
+            .await;
         }
     }
 }

@@ -55,6 +55,17 @@ impl Control {
         self.mailbox.state.kill();
     }
 
+    /// `true` once [`finish`](Control::finish) has run.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.reason.get().is_some()
+    }
+
+    /// Refused at spawn: stopped for every sender at once, though `on_stop`
+    /// is still to run before [`finish`](Control::finish).
+    pub(crate) fn refuse(&self) {
+        self.mailbox.state.mark_dead();
+    }
+
     /// Record the end of the actor: sends fail, waiters wake.
     pub(crate) fn finish(&self, reason: StopReason) {
         let _ = self.reason.set(reason);

@@ -79,6 +79,7 @@ fn crash_line(crash: &Crash) -> String {
         PanicSite::OnStart => "in on_start".to_owned(),
         PanicSite::Step => "in step".to_owned(),
         PanicSite::Handler(m) => format!("handling `{}`", short_type_name(m)),
+        PanicSite::Drop => "in a Drop".to_owned(),
     };
     let decision = match crash.decision {
         ControlFlow::Continue => "it continues",
@@ -102,6 +103,9 @@ pub enum PanicSite {
     Step,
     /// In the handler of a message, whose type name this is.
     Handler(&'static str),
+    /// In a `Drop`: of the actor after `on_stop`, or of a handler's state
+    /// dropped by a kill. The actor still ends as usual.
+    Drop,
 }
 
 impl PanicSite {
@@ -109,7 +113,7 @@ impl PanicSite {
     pub fn message_type(&self) -> Option<&'static str> {
         match self {
             PanicSite::Handler(m) => Some(m),
-            PanicSite::OnStart | PanicSite::Step => None,
+            PanicSite::OnStart | PanicSite::Step | PanicSite::Drop => None,
         }
     }
 }

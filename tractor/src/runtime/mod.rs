@@ -13,6 +13,7 @@ mod current;
 mod task;
 
 use std::any::type_name;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -29,7 +30,7 @@ use crate::handle::{ActorId, ActorRef};
 use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Message};
 use crate::request::Request;
-use crate::util::push_pruned;
+use crate::util::drop_payload;
 
 /// The home of a set of actors: spawns them, counts them, and shuts them all
 /// down.
@@ -91,17 +92,21 @@ struct Inner {
     shutdown: tokio::sync::Mutex<()>,
 }
 
-/// The actors this runtime spawned, for `shutdown`.
+/// The actors this runtime spawned and that have not stopped, for
+/// `shutdown`. An actor leaves when it stops, so a stopped actor's memory
+/// (its control block, and its task, which its `JoinHandle` would keep) is
+/// returned then, not at shutdown.
 #[derive(Default)]
 struct Spawned {
     shut_down: bool,
-    /// Every spawned actor whose task may still run, in spawn order.
-    actors: Vec<Entry>,
+    /// By id, so in spawn order.
+    actors: BTreeMap<ActorId, Entry>,
 }
 
 struct Entry {
     ctl: Arc<Control>,
-    task: JoinHandle<()>,
+    /// `None` for the moment between the entry and the spawn of the task.
+    task: Option<JoinHandle<()>>,
 }
 
 impl Runtime {
@@ -148,20 +153,36 @@ impl Runtime {
         let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>(), mailbox.is_rendezvous()));
         let (tx, rx) = mailbox::channel::<Envelope<A>, _>(mailbox, &ctl);
         let actor_ref = ActorRef::from_cell(Arc::new(tx));
-        let mut spawned = self.spawned();
-        if spawned.shut_down {
-            drop(spawned);
-            ctl.finish(StopReason::StartFailed(Arc::new(RuntimeShutDown)));
-            return (actor_ref, ctl);
-        }
         let ctx = Context::new(rx, actor_ref.downgrade_cell(), self.clone());
-        self.inner.live.fetch_add(1, Ordering::SeqCst);
+        let id = ctl.id;
+        {
+            let mut spawned = self.spawned();
+            if spawned.shut_down {
+                drop(spawned);
+                // Refused: stopped for every sender at once; all that is left
+                // of its life is `on_stop`, on a task of its own, and then
+                // `wait()` resolves.
+                ctl.refuse();
+                let refused = StopReason::StartFailed(Arc::new(RuntimeShutDown));
+                match self.inner.handle.clone().or_else(|| tokio::runtime::Handle::try_current().ok()) {
+                    Some(handle) => drop(handle.spawn(task::stillborn(actor, ctx, refused))),
+                    None => ctl.finish(refused),
+                }
+                return (actor_ref, ctl);
+            }
+            self.inner.live.fetch_add(1, Ordering::SeqCst);
+            spawned.actors.insert(id, Entry { ctl: Arc::clone(&ctl), task: None });
+        }
+        // Not under the lock: a tokio runtime that is gone drops the task at
+        // once, and the actor's end takes the lock to leave the list.
         let run = task::run(actor, ctx);
         let task = match &self.inner.handle {
             Some(handle) => handle.spawn(run),
             None => tokio::spawn(run),
         };
-        push_pruned(&mut spawned.actors, Entry { ctl: Arc::clone(&ctl), task }, |e| e.task.is_finished());
+        if let Some(entry) = self.spawned().actors.get_mut(&id) {
+            entry.task = Some(task);
+        }
         (actor_ref, ctl)
     }
 
@@ -215,24 +236,31 @@ impl Runtime {
             spawned.shut_down = true;
             std::mem::take(&mut spawned.actors)
         };
-        for entry in entries.into_iter().rev() {
+        for (_, entry) in entries.into_iter().rev() {
             entry.ctl.request_stop();
             entry.ctl.wait().await;
             // The task ends right after `finish`; await it so that no task
             // of ours outlives `shutdown`.
-            let _ = entry.task.await;
+            if let Some(task) = entry.task {
+                let _ = task.await;
+            }
         }
     }
 
     pub(crate) fn report_crash(&self, crash: &Crash) {
         let policy = &self.inner.policy;
-        if std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| policy.on_crash(crash))).is_err() {
+        if let Err(payload) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| policy.on_crash(crash))) {
+            drop_payload(payload);
             tracing::error!(actor.id = %crash.actor_id(), "the crash policy panicked while reporting a crash");
         }
     }
 
-    pub(crate) fn actor_stopped(&self) {
+    /// Actor `id` has stopped: it is no longer counted, nor kept for shutdown.
+    pub(crate) fn actor_stopped(&self, id: ActorId) {
+        let entry = self.spawned().actors.remove(&id);
         self.inner.live.fetch_sub(1, Ordering::SeqCst);
+        // Its own task's handle, dropped from inside that task: detached.
+        drop(entry);
     }
 
     fn spawned(&self) -> MutexGuard<'_, Spawned> {

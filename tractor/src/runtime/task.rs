@@ -11,7 +11,7 @@ use super::current::Running;
 use super::{Control, Crash, PanicSite};
 use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
 use crate::message::{BoxFuture, Envelope};
-use crate::util::short_type_name;
+use crate::util::{drop_quietly, short_type_name};
 
 /// How a piece of user code ended.
 enum Run<T> {
@@ -20,37 +20,51 @@ enum Run<T> {
     Killed,
 }
 
-/// Polls `fut` with panics caught; if `killable`, gives up as soon as the
-/// actor is killed (the kill wakes the task, so this is seen even when `fut`
-/// is parked forever). One atomic load per poll.
-///
-/// A plain fn over an `Unpin` future (one the caller pinned, or a box): an
-/// `async fn` would hold `fut` twice in the actor's task.
-fn guarded<'a, F: Future + Unpin + 'a>(
-    ctl: &'a Control,
-    killable: bool,
-    mut fut: F,
-) -> impl Future<Output = Run<F::Output>> + 'a {
-    poll_fn(move |cx| {
-        if killable && ctl.is_killed() {
-            return Poll::Ready(Run::Killed);
-        }
-        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut fut).poll(cx))) {
-            Ok(Poll::Ready(v)) => Poll::Ready(Run::Done(v)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Run::Panicked(Panic::from_payload(&*payload))),
-        }
-    })
+/// How [`guarded`] runs a piece of user code.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    /// `step`: given up on a kill. Not marked as the actor's code (see
+    /// `current.rs`): every message goes through it, and a `step` that asks
+    /// itself through `ctx.ask` is caught by its sender anyway.
+    Step,
+    /// A hook or an asynchronous handler: given up on a kill, and marked.
+    Killable,
+    /// `on_stop`: runs to its end, marked.
+    ToTheEnd,
 }
 
-/// Polls `fut` with this thread marked as running actor `ctl`'s code, so that
-/// an ask from it to itself fails at once (see `current.rs`). Wraps hooks and
-/// asynchronous handlers; not `step`, which every message goes through (a
-/// `step` that asks itself through `ctx.ask` is still caught, by its sender).
-fn as_actor<'a, F: Future + Unpin + 'a>(ctl: &'a Control, mut fut: F) -> impl Future<Output = F::Output> + Unpin + 'a {
+/// Polls the future in `slot` with panics caught; unless `ToTheEnd`, gives up
+/// as soon as the actor is killed (the kill wakes the task, so this is seen
+/// even when the future is parked forever). One atomic load per poll.
+///
+/// When it is done (or given up) it drops the future in place, also under
+/// the guard: a `Drop` of user state that panics (a handler's locals dropped
+/// by a kill, say) ends the run as a panic instead of unwinding the task.
+///
+/// A plain fn over a pinned slot the caller owns: an `async fn` would hold
+/// the future twice in the actor's task.
+fn guarded<'a, F: Future + 'a>(
+    ctl: &'a Control,
+    guard: Guard,
+    mut slot: Pin<&'a mut Option<F>>,
+) -> impl Future<Output = Run<F::Output>> + 'a {
     poll_fn(move |cx| {
-        let _running = Running::enter(ctl.id);
-        Pin::new(&mut fut).poll(cx)
+        let run = match slot.as_mut().as_pin_mut() {
+            _ if guard != Guard::ToTheEnd && ctl.is_killed() => Run::Killed,
+            Some(fut) => {
+                let _running = (guard != Guard::Step).then(|| Running::enter(ctl.id));
+                match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                    Ok(Poll::Ready(v)) => Run::Done(v),
+                    Ok(Poll::Pending) => return Poll::Pending,
+                    Err(payload) => Run::Panicked(Panic::caught(payload)),
+                }
+            }
+            None => unreachable!("a guarded future is not polled after it is done"),
+        };
+        Poll::Ready(match catch_unwind(AssertUnwindSafe(|| slot.as_mut().set(None))) {
+            Ok(()) => run,
+            Err(payload) => Run::Panicked(Panic::caught(payload)),
+        })
     })
 }
 
@@ -73,19 +87,50 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
     }
 }
 
-/// Children first, then `on_stop`, then the actor is dead.
+/// Children first (a kill meanwhile reaches them too), then `on_stop`, then
+/// children `on_stop` spawned, then the actor is dead.
 async fn wind_down<A: Actor>(mut actor: A, mut ctx: Context<A>, ctl: Arc<Control>, reason: StopReason) {
-    ctx.children().stop_all(ctl.is_killed()).await;
+    ctx.children().stop_all(&ctl).await;
+    // A kill that came while the children stopped ends a graceful stop.
+    let reason = if reason.is_normal() && ctl.is_killed() { StopReason::Killed } else { reason };
     ctx.set_sender(None);
-    if let Run::Panicked(p) = guarded(&ctl, false, as_actor(&ctl, pin!(actor.on_stop(&mut ctx, &reason)))).await {
+    if let Run::Panicked(p) = guarded(&ctl, Guard::ToTheEnd, pin!(Some(actor.on_stop(&mut ctx, &reason)))).await {
         tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
     }
-    drop(actor);
-    ctx.runtime().actor_stopped();
+    // Children spawned by `on_stop` itself do not outlive it.
+    ctx.children().stop_all(&ctl).await;
+    if let Some(text) = drop_quietly(actor) {
+        report_drop_panic(&ctx, &ctl, Panic::from_text(text));
+    }
+    ctx.finish(reason);
+}
+
+/// Tells the crash policy of a panic in a `Drop`: the actor ends as it would
+/// have, so the decision is `Stop`.
+fn report_drop_panic<A: Actor>(ctx: &Context<A>, ctl: &Control, panic: Panic) {
+    let crash = Crash {
+        actor_id: ctl.id,
+        actor_type: ctl.type_name,
+        site: PanicSite::Drop,
+        panic,
+        decision: ControlFlow::Stop,
+    };
+    ctx.runtime().report_crash(&crash);
+}
+
+/// The actor was refused at spawn (the runtime is shut down) and is already
+/// stopped for every sender: all that is left of its life is `on_stop`,
+/// exactly once, and then `wait()` resolves.
+pub(crate) async fn stillborn<A: Actor>(mut actor: A, mut ctx: Context<A>, reason: StopReason) {
+    let ctl = Arc::clone(ctx.control());
+    if let Run::Panicked(p) = guarded(&ctl, Guard::ToTheEnd, pin!(Some(actor.on_stop(&mut ctx, &reason)))).await {
+        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
+    }
+    if let Some(text) = drop_quietly(actor) {
+        report_drop_panic(&ctx, &ctl, Panic::from_text(text));
+    }
+    // Never counted as live: only the reason is left to record.
     ctl.finish(reason);
-    // Anything still queued is answered `is_stopped` now; later arrivals are
-    // discarded by their senders (see `mailbox::state`).
-    ctx.receiver().discard();
 }
 
 /// `on_start`, then the message loop, then (on a graceful stop) the drain.
@@ -146,7 +191,9 @@ fn lifecycle<'a, A: Actor>(
             // `#[actor]` generates for a plain `fn`) is done inside `start`.
             let (message_type, run) = match start(actor, ctx, env) {
                 (message_type, Started::Done) => (message_type, Run::Done(())),
-                (message_type, Started::Running(fut)) => (message_type, guarded(ctl, true, as_actor(ctl, fut)).await),
+                (message_type, Started::Running(fut)) => {
+                    (message_type, guarded(ctl, Guard::Killable, pin!(Some(fut))).await)
+                }
                 (message_type, Started::Panicked(p)) => (message_type, Run::Panicked(p)),
             };
             // `ctx.sender()` speaks of the message being handled, and of no other time.
@@ -173,12 +220,12 @@ fn next_step<'a, A: Actor>(
     ctx: &'a mut Context<A>,
     ctl: &'a Control,
 ) -> impl Future<Output = Run<Step<A>>> + 'a {
-    async move { guarded(ctl, true, pin!(actor.step(ctx))).await }
+    async move { guarded(ctl, Guard::Step, pin!(Some(actor.step(ctx)))).await }
 }
 
 /// Runs `on_start`; `Some` if the actor ends there.
 async fn start_actor<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> Option<StopReason> {
-    let started = guarded(ctl, true, as_actor(ctl, pin!(actor.on_start(ctx)))).await;
+    let started = guarded(ctl, Guard::Killable, pin!(Some(actor.on_start(ctx)))).await;
     match started {
         Run::Done(Ok(())) => None,
         Run::Done(Err(e)) => Some(StopReason::StartFailed(Arc::from(e))),
@@ -221,7 +268,7 @@ fn start<'a, A: Actor>(actor: &'a mut A, ctx: &'a mut Context<A>, env: Envelope<
     let started = match catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span))) {
         Ok(None) => Started::Done,
         Ok(Some(fut)) => Started::Running(fut),
-        Err(payload) => Started::Panicked(Panic::from_payload(&*payload)),
+        Err(payload) => Started::Panicked(Panic::caught(payload)),
     };
     (message_type, started)
 }
@@ -234,7 +281,7 @@ async fn crashed<A: Actor>(
     panic: Panic,
     site: PanicSite,
 ) -> ControlFlow {
-    let decision = match guarded(ctl, true, as_actor(ctl, pin!(actor.on_panic(ctx, &panic)))).await {
+    let decision = match guarded(ctl, Guard::Killable, pin!(Some(actor.on_panic(ctx, &panic)))).await {
         Run::Done(decision) => decision,
         Run::Panicked(p) => {
             tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_panic panicked: {p}");
