@@ -3,9 +3,11 @@
 //! forwarder is free at once, forwards chain, a forward under a tell is a
 //! plain tell, and a forward to a stopped actor fails the asker only.
 //!
-//! The macros are not used here: the forwarding handlers are written by hand
-//! the way `#[actor]` generates them (`__handle_now` for a synchronous
-//! handler, `__handle_later` for an asynchronous one).
+//! Most forwarding handlers here are written by hand the way `#[actor]`
+//! generates them (`__handle_now` for a synchronous handler, `__handle_later`
+//! for an asynchronous one). The `Result<Forward<R>, E>` and
+//! `Option<Forward<R>>` return forms exist only in `#[actor]` handlers, so
+//! those are tested through it (`Store` and `Gate` below).
 
 mod support;
 
@@ -290,6 +292,103 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 }
 
 // ---------------------------------------------------------------------------
+// The `Result` and `Option` forms, through `#[actor]`: Gate forwards to Store.
+
+#[derive(Actor)]
+struct Store {
+    value: i64,
+    /// How many `Fetch`/`ParkedFetch` it has answered.
+    fetched: u32,
+}
+
+#[actor]
+impl Store {
+    #[message]
+    fn fetch(&mut self) -> i64 {
+        self.fetched += 1;
+        self.value
+    }
+
+    /// Signals `started`, parks until `release`, then answers like `fetch`.
+    #[message]
+    async fn parked_fetch(&mut self, started: oneshot::Sender<()>, release: Arc<Notify>) -> i64 {
+        let _ = started.send(());
+        release.notified().await;
+        self.fetched += 1;
+        self.value
+    }
+
+    #[message]
+    fn fetched(&self) -> u32 {
+        self.fetched
+    }
+}
+
+#[derive(Actor)]
+struct Gate {
+    store: ActorRef<Store>,
+    pings: u32,
+}
+
+#[actor]
+impl Gate {
+    /// Forwards a key that is not negative.
+    #[message]
+    fn checked(&mut self, ctx: &mut Context<Self>, key: i64) -> Result<Forward<i64>, String> {
+        if key < 0 {
+            return Err(format!("bad key {key}"));
+        }
+        Ok(ctx.forward(&self.store, Fetch))
+    }
+
+    /// `checked`, with the reply written out and the decision after an await.
+    #[message(reply = Result<i64, String>)]
+    async fn checked_later(&mut self, ctx: &mut Context<Self>, key: i64) -> Result<Forward<i64>, String> {
+        tokio::task::yield_now().await;
+        if key < 0 {
+            return Err(format!("bad key {key}"));
+        }
+        Ok(ctx.forward(&self.store, Fetch))
+    }
+
+    /// Forwards when there is a key.
+    #[message]
+    fn maybe(&mut self, ctx: &mut Context<Self>, key: Option<i64>) -> Option<Forward<i64>> {
+        key.map(|_| ctx.forward(&self.store, Fetch))
+    }
+
+    /// `maybe`, after an await.
+    #[message]
+    async fn maybe_later(&mut self, ctx: &mut Context<Self>, key: Option<i64>) -> Option<Forward<i64>> {
+        tokio::task::yield_now().await;
+        key.map(|_| ctx.forward(&self.store, Fetch))
+    }
+
+    /// Forwards a `ParkedFetch`.
+    #[message]
+    fn checked_parked(
+        &mut self,
+        ctx: &mut Context<Self>,
+        started: oneshot::Sender<()>,
+        release: Arc<Notify>,
+    ) -> Result<Forward<i64>, String> {
+        Ok(ctx.forward(&self.store, ParkedFetch { started, release }))
+    }
+
+    #[message]
+    fn knock(&mut self) -> u32 {
+        self.pings += 1;
+        self.pings
+    }
+}
+
+fn gate(runtime: &Runtime, value: i64) -> (ActorRef<Store>, ActorRef<Gate>) {
+    let store = runtime.spawn(Store { value, fetched: 0 });
+    let gate = runtime.spawn(Gate { store: store.clone(), pings: 0 });
+    (store, gate)
+}
+
+// ---------------------------------------------------------------------------
 // Tests
 
 on_both_runtimes!(
@@ -303,6 +402,11 @@ on_both_runtimes!(
     forward_to_a_full_mailbox_waits_for_room,
     forwarder_killed_while_waiting_for_room_fails_the_asker,
     target_killed_with_the_forwarded_ask_in_work_fails_the_asker,
+    result_form_forwards_ok,
+    result_form_replies_err_without_forwarding,
+    option_form_forwards_some_and_replies_none,
+    result_forwarder_is_free_at_once,
+    wrapped_forms_through_the_dispatch_enum_and_tells,
 );
 
 async fn forward_delegates_the_reply() {
@@ -513,5 +617,94 @@ async fn target_killed_with_the_forwarded_ask_in_work_fails_the_asker() {
     let err = within(queued).await.unwrap_err();
     assert!(err.is_stopped(), "{err:?}");
     assert_eq!(within(frontend.ask(Ping)).await.unwrap(), 2);
+    within(runtime.shutdown()).await;
+}
+
+/// `Ok(forward)`: the target is asked once and the asker gets `Ok(reply)`,
+/// from a sync and an async handler, by every way of asking.
+async fn result_form_forwards_ok() {
+    let runtime = Runtime::new();
+    let (store, gate) = gate(&runtime, 42);
+
+    assert_eq!(within(gate.checked(1)).await.unwrap(), Ok(42));
+    assert_eq!(within(store.fetched()).await.unwrap(), 1, "the target is asked once per forward");
+    assert_eq!(within(gate.checked_later(1)).await.unwrap(), Ok(42));
+    assert_eq!(within(gate.checked(2).try_ask()).await.unwrap(), Ok(42));
+    assert_eq!(within(runtime.ask(&gate, Checked { key: 3 })).await.unwrap(), Ok(42));
+    let erased: Sender<Checked, Result<i64, String>> = Sender::from(&gate);
+    assert_eq!(within(erased.ask(Checked { key: 4 })).await.unwrap(), Ok(42));
+    assert_eq!(within(store.fetched()).await.unwrap(), 5);
+    // The forwarder answered none of them itself.
+    assert_eq!(within(gate.knock()).await.unwrap(), 1);
+    within(runtime.shutdown()).await;
+}
+
+/// `Err(e)` is the reply, at once: the target is never asked.
+async fn result_form_replies_err_without_forwarding() {
+    let runtime = Runtime::new();
+    let (store, gate) = gate(&runtime, 42);
+
+    assert_eq!(within(gate.checked(-1)).await.unwrap(), Err("bad key -1".to_string()));
+    assert_eq!(within(gate.checked_later(-2)).await.unwrap(), Err("bad key -2".to_string()));
+    assert_eq!(within(store.fetched()).await.unwrap(), 0);
+    within(runtime.shutdown()).await;
+}
+
+async fn option_form_forwards_some_and_replies_none() {
+    let runtime = Runtime::new();
+    let (store, gate) = gate(&runtime, 7);
+
+    assert_eq!(within(gate.maybe(Some(1))).await.unwrap(), Some(7));
+    assert_eq!(within(gate.maybe_later(Some(1))).await.unwrap(), Some(7));
+    assert_eq!(within(store.fetched()).await.unwrap(), 2);
+    assert_eq!(within(gate.maybe(None)).await.unwrap(), None);
+    assert_eq!(within(gate.maybe_later(None)).await.unwrap(), None);
+    assert_eq!(within(store.fetched()).await.unwrap(), 2, "`None` is replied, not forwarded");
+    within(runtime.shutdown()).await;
+}
+
+/// While the target is parked on the forwarded message, the forwarder keeps
+/// answering; the parked ask then gets `Ok(reply)`.
+async fn result_forwarder_is_free_at_once() {
+    let runtime = Runtime::new();
+    let (store, gate) = gate(&runtime, 5);
+
+    let (started, started_rx) = oneshot::channel();
+    let release = Arc::new(Notify::new());
+    let gate_ = gate.clone();
+    let release_ = Arc::clone(&release);
+    let parked = tokio::spawn(async move { gate_.checked_parked(started, release_).await });
+    within(started_rx).await.unwrap();
+
+    for expected in 1..=3 {
+        assert_eq!(within(gate.knock()).await.unwrap(), expected);
+    }
+    assert!(!parked.is_finished(), "the forwarded ask is still in work at the target");
+
+    release.notify_one();
+    assert_eq!(within(parked).await.unwrap().unwrap(), Ok(5));
+    assert_eq!(within(store.fetched()).await.unwrap(), 1);
+    within(runtime.shutdown()).await;
+}
+
+/// Through the dispatch enum the forwarded reply is wrapped twice
+/// (`GateReply::Checked(Ok(..))`); under a tell the forward is a plain tell.
+async fn wrapped_forms_through_the_dispatch_enum_and_tells() {
+    let runtime = Runtime::new();
+    let (store, gate) = gate(&runtime, 3);
+
+    let reply = within(gate.ask(GateMessage::from(Checked { key: 1 }))).await.unwrap();
+    assert!(matches!(reply, GateReply::Checked(Ok(3))));
+    let reply = within(gate.ask(GateMessage::from(Checked { key: -1 }))).await.unwrap();
+    assert!(matches!(reply, GateReply::Checked(Err(_))));
+    let reply = within(gate.ask(GateMessage::from(MaybeLater { key: Some(1) }))).await.unwrap();
+    assert!(matches!(reply, GateReply::MaybeLater(Some(3))));
+    assert_eq!(within(store.fetched()).await.unwrap(), 2);
+
+    within(gate.checked(1).tell()).await.unwrap();
+    gate.maybe_later(Some(1)).try_tell().unwrap();
+    // Once the gate answers, both forwards are in the store's mailbox.
+    assert_eq!(within(gate.knock()).await.unwrap(), 1);
+    assert_eq!(within(store.fetched()).await.unwrap(), 4);
     within(runtime.shutdown()).await;
 }

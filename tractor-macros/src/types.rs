@@ -195,6 +195,119 @@ pub(crate) fn forward_target(ty: &Type) -> Option<&Type> {
     }
 }
 
+/// How a handler's return type forwards its reply.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum ForwardForm {
+    /// `Forward<R>`: the reply is `R`.
+    Plain,
+    /// `Result<Forward<R>, E>`: the reply is `Result<R, E>`.
+    Result,
+    /// `Option<Forward<R>>`: the reply is `Option<R>`.
+    Option,
+}
+
+/// `(form, R)` when `ty` is written `Forward<R>`, `Result<Forward<R>, ..>` or
+/// `Option<Forward<R>>` (any path ending in `Result`/`Option`, so
+/// `io::Result<Forward<R>>` counts).
+pub(crate) fn forward_form(ty: &Type) -> Option<(ForwardForm, &Type)> {
+    if let Some(target) = forward_target(ty) {
+        return Some((ForwardForm::Plain, target));
+    }
+    let (form, first) = wrapper(ty)?;
+    forward_target(first).map(|target| (form, target))
+}
+
+/// `(form, X)` when `ty` is a path ending in `Result` or `Option` whose first
+/// generic argument is the type `X`.
+pub(crate) fn wrapper(ty: &Type) -> Option<(ForwardForm, &Type)> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let last = path.path.segments.last()?;
+    let form = match last.ident.to_string().as_str() {
+        "Result" => ForwardForm::Result,
+        "Option" => ForwardForm::Option,
+        _ => return None,
+    };
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.first() {
+        Some(GenericArgument::Type(first)) => Some((form, first)),
+        _ => None,
+    }
+}
+
+/// `ty` (a [`wrapper`]) with its first type argument replaced by `f(it)`:
+/// `Result<i64, E>` → `Result<Forward<i64>, E>`.
+pub(crate) fn map_first_arg(ty: &Type, f: impl FnOnce(&Type) -> Type) -> Type {
+    let mut ty = ty.clone();
+    if let Type::Path(path) = &mut ty
+        && let Some(last) = path.path.segments.last_mut()
+        && let PathArguments::AngleBracketed(args) = &mut last.arguments
+        && let Some(GenericArgument::Type(first)) = args.args.first_mut()
+    {
+        *first = f(first);
+    }
+    ty
+}
+
+/// The first `Forward<X>` inside `ty` (or `ty` itself).
+pub(crate) fn forward_part(ty: &Type) -> Option<&Type> {
+    if forward_target(ty).is_some() {
+        return Some(ty);
+    }
+    match ty {
+        Type::Reference(reference) => forward_part(&reference.elem),
+        Type::Array(array) => forward_part(&array.elem),
+        Type::Slice(slice) => forward_part(&slice.elem),
+        Type::Paren(paren) => forward_part(&paren.elem),
+        Type::Group(group) => forward_part(&group.elem),
+        Type::Tuple(tuple) => tuple.elems.iter().find_map(forward_part),
+        Type::Path(path) => path.path.segments.iter().find_map(|segment| {
+            let PathArguments::AngleBracketed(args) = &segment.arguments else {
+                return None;
+            };
+            args.args.iter().find_map(|arg| match arg {
+                GenericArgument::Type(ty) => forward_part(ty),
+                _ => None,
+            })
+        }),
+        _ => None,
+    }
+}
+
+/// `ty` with every `Forward<X>` in it replaced by `X`: the reply a stub
+/// carries when a `Forward` was written where a value goes.
+pub(crate) fn strip_forwards(ty: &Type) -> Type {
+    if let Some(target) = forward_target(ty) {
+        return strip_forwards(target);
+    }
+    let mut ty = ty.clone();
+    match &mut ty {
+        Type::Reference(reference) => *reference.elem = strip_forwards(&reference.elem),
+        Type::Array(array) => *array.elem = strip_forwards(&array.elem),
+        Type::Slice(slice) => *slice.elem = strip_forwards(&slice.elem),
+        Type::Paren(paren) => *paren.elem = strip_forwards(&paren.elem),
+        Type::Group(group) => *group.elem = strip_forwards(&group.elem),
+        Type::Tuple(tuple) => tuple.elems.iter_mut().for_each(|elem| *elem = strip_forwards(elem)),
+        Type::Path(path) => {
+            for segment in &mut path.path.segments {
+                if let PathArguments::AngleBracketed(args) = &mut segment.arguments {
+                    for arg in &mut args.args {
+                        if let GenericArgument::Type(ty) = arg {
+                            *ty = strip_forwards(ty);
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    ty
+}
+
 /// How an argument's type is a `Context`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) enum ContextKind {
@@ -365,6 +478,24 @@ mod tests {
         assert!(forward_target(&ty).is_some());
         let ty: Type = parse_quote!(Forwarded<i64>);
         assert!(forward_target(&ty).is_none());
+    }
+
+    #[test]
+    fn forward_forms() {
+        let form = |ty: Type| forward_form(&ty).map(|(form, target)| (form, target.to_token_stream().to_string()));
+        assert_eq!(form(parse_quote!(Forward<i64>)), Some((ForwardForm::Plain, "i64".into())));
+        assert_eq!(form(parse_quote!(Result<Forward<i64>, String>)), Some((ForwardForm::Result, "i64".into())));
+        assert_eq!(form(parse_quote!(io::Result<tractor::Forward<u8>>)), Some((ForwardForm::Result, "u8".into())));
+        assert_eq!(form(parse_quote!(Option<Forward<()>>)), Some((ForwardForm::Option, "()".into())));
+        assert_eq!(form(parse_quote!(Result<i64, Forward<i64>>)), None);
+        assert_eq!(form(parse_quote!(Vec<Forward<i64>>)), None);
+        let ty: Type = parse_quote!(Vec<(u8, tractor::Forward<i64>)>);
+        assert_eq!(forward_part(&ty).unwrap().to_token_stream().to_string(), "tractor :: Forward < i64 >");
+        assert_eq!(strip_forwards(&ty).to_token_stream().to_string(), "Vec < (u8 , i64) >");
+        let ty: Type = parse_quote!(Result<i64, String>);
+        assert!(forward_part(&ty).is_none());
+        let out = map_first_arg(&ty, |x| parse_quote!(Forward<#x>));
+        assert_eq!(out.to_token_stream().to_string(), "Result < Forward < i64 > , String >");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use syn::{Attribute, FnArg, Ident, ImplItem, ImplItemFn, ItemImpl, Pat, PatType,
 use super::attr::{self, MessageAttr};
 use crate::errors::Errors;
 use crate::names;
-use crate::types::{self, ContextKind};
+use crate::types::{self, ContextKind, ForwardForm};
 
 /// An `#[actor] impl Counter { .. }` block.
 pub(crate) struct ActorBlock {
@@ -171,16 +171,34 @@ impl MessageFn {
         }
     }
 
-    /// `R` when the method returns `Forward<R>` and is a forwarding handler.
-    /// A return type spelled exactly like `reply = ..` is a plain reply, so a
-    /// user type that happens to be called `Forward` stays usable.
-    pub(crate) fn forward_target(&self) -> Option<&Type> {
+    /// `(form, R)` when the method is a forwarding handler: it returns
+    /// `Forward<R>`, `Result<Forward<R>, E>` or `Option<Forward<R>>`.
+    ///
+    /// A return type spelled exactly like `reply = ..` is a plain reply (and
+    /// refused: a reply cannot hold a `Forward`). With
+    /// `reply = ..` written, the form is read from it (`reply = Result<R, E>`
+    /// is the `Result` form); a `reply = ..` that is no such wrapper makes the
+    /// method a plain one, so the mismatch is reported once, at its return
+    /// type.
+    pub(crate) fn forward(&self) -> Option<(ForwardForm, &Type)> {
         let output = self.output()?;
-        let target = types::forward_target(output)?;
+        let (form, target) = types::forward_form(output)?;
         match &self.options.reply {
             Some(reply) if same_tokens(reply, output) => None,
-            _ => Some(target),
+            Some(reply) if form != ForwardForm::Plain => types::wrapper(reply).map(|(declared, _)| (declared, target)),
+            _ => Some((form, target)),
         }
+    }
+
+    /// The reply a forwarding handler's return type implies: `R`,
+    /// `Result<R, E>` or `Option<R>`.
+    pub(crate) fn forwarded_reply(&self) -> Option<Type> {
+        let (form, target) = self.forward()?;
+        let output = self.output()?;
+        Some(match form {
+            ForwardForm::Plain => target.clone(),
+            _ => types::map_first_arg(output, |_| target.clone()),
+        })
     }
 }
 

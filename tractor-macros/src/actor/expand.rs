@@ -14,7 +14,7 @@ use super::ast::{ActorBlock, MessageFn};
 use super::valid::{Emit, Verdict};
 use super::{dispatch, ref_ext};
 use crate::names;
-use crate::types;
+use crate::types::{self, ForwardForm};
 
 /// Everything one message needs, worked out once.
 pub(super) struct Plan<'a> {
@@ -73,10 +73,12 @@ pub(super) fn generate(block: &ActorBlock, verdict: &Verdict) -> TokenStream {
                 .options
                 .reply
                 .clone()
-                .or_else(|| message.forward_target().cloned())
+                .or_else(|| message.forwarded_reply())
                 .or_else(|| message.output().cloned())
                 .unwrap_or_else(|| syn::parse_quote!(()));
+            // A stub's reply holds no `Forward` (refused as a reply).
             let reply = owned(&types::replace_self_in_type(&reply, self_ty));
+            let reply = if calls { reply } else { types::strip_forwards(&reply) };
             Plan {
                 message,
                 calls,
@@ -216,36 +218,103 @@ fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
         // Every body binds the method's result to a variable of the declared
         // reply type (or `Forward<reply>`) first: a method whose return type
         // disagrees with `reply = ..` fails there, once, at its return type.
-        let forward = message.forward_target().is_some();
-        let bind = call(block, plan, &actor, &ctx, forward);
+        let form = message.forward().map(|(form, _)| form);
+        let bind = call(block, plan, &actor, &ctx, form);
         let now_ = quote!(::tractor::__private::Now);
         let outcome_ = quote!(::tractor::__private::Outcome);
-        match (message.method.sig.asyncness.is_some(), forward) {
-            // One call, no future to allocate: the runtime answers at once.
-            (false, false) => quote! {
+        // `Result<Forward<R>, E>` / `Option<Forward<R>>`: `Ok`/`Some` forwards
+        // (the target's reply wrapped on its way to the asker), `Err`/`None`
+        // is the reply.
+        let wrapped = match form {
+            Some(ForwardForm::Result) => Some((
+                quote!(::core::result::Result::Ok),
+                quote!(::core::result::Result::Err(error)),
+                quote!(::core::result::Result::Err(error)),
+            )),
+            Some(ForwardForm::Option) => Some((
+                quote!(::core::option::Option::Some),
+                quote!(::core::option::Option::None),
+                quote!(::core::option::Option::None),
+            )),
+            _ => None,
+        };
+        if let Some((yes, no_pat, no)) = wrapped {
+            let handle_body = quote! {
                 #[inline]
-                #handle { async move { #bind reply } }
-                #[inline]
-                #now_sig { #bind #now_::Reply(reply) }
-            },
-            (true, false) => quote! {
-                #[inline]
-                #handle { async move { #bind reply } }
-            },
-            // The forward is handed to the runtime, so this actor is free at
-            // once; `handle` (a direct call) waits for the target's reply.
-            (false, true) => quote! {
-                #[inline]
-                #handle { async move { #bind ::tractor::Forward::__wait(reply).await } }
-                #[inline]
-                #now_sig { #bind #now_::Forward(reply) }
-            },
-            (true, true) => quote! {
-                #[inline]
-                #handle { async move { #bind ::tractor::Forward::__wait(reply).await } }
-                #[inline]
-                #later_sig { async move { #bind #outcome_::Forward(reply) } }
-            },
+                #handle {
+                    async move {
+                        // The `Forward` (not `Send`) is gone before the await:
+                        // its place ends with this block.
+                        let forwarded = {
+                            #bind
+                            match reply {
+                                #yes(forward) => #yes(::tractor::Forward::__wait(forward)),
+                                #no_pat => #no,
+                            }
+                        };
+                        match forwarded {
+                            #yes(reply) => #yes(reply.await),
+                            #no_pat => #no,
+                        }
+                    }
+                }
+            };
+            let forwarded = quote!(::tractor::Forward::__map(forward, #yes));
+            if message.method.sig.asyncness.is_some() {
+                quote! {
+                    #handle_body
+                    #[inline]
+                    #later_sig {
+                        async move {
+                            #bind
+                            match reply {
+                                #yes(forward) => #outcome_::Forward(#forwarded),
+                                #no_pat => #outcome_::Reply(#no),
+                            }
+                        }
+                    }
+                }
+            } else {
+                quote! {
+                    #handle_body
+                    #[inline]
+                    #now_sig {
+                        #bind
+                        match reply {
+                            #yes(forward) => #now_::Forward(#forwarded),
+                            #no_pat => #now_::Reply(#no),
+                        }
+                    }
+                }
+            }
+        } else {
+            match (message.method.sig.asyncness.is_some(), form.is_some()) {
+                // One call, no future to allocate: the runtime answers at once.
+                (false, false) => quote! {
+                    #[inline]
+                    #handle { async move { #bind reply } }
+                    #[inline]
+                    #now_sig { #bind #now_::Reply(reply) }
+                },
+                (true, false) => quote! {
+                    #[inline]
+                    #handle { async move { #bind reply } }
+                },
+                // The forward is handed to the runtime, so this actor is free at
+                // once; `handle` (a direct call) waits for the target's reply.
+                (false, true) => quote! {
+                    #[inline]
+                    #handle { async move { #bind ::tractor::Forward::__wait(reply).await } }
+                    #[inline]
+                    #now_sig { #bind #now_::Forward(reply) }
+                },
+                (true, true) => quote! {
+                    #[inline]
+                    #handle { async move { #bind ::tractor::Forward::__wait(reply).await } }
+                    #[inline]
+                    #later_sig { async move { #bind #outcome_::Forward(reply) } }
+                },
+            }
         }
     };
     // The impl carries the method's span, so "`Message<Counter>` is
@@ -264,7 +333,7 @@ fn message_impl(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
 /// call spanned at the method's return type (so a reply of the wrong type is
 /// reported there) and the context at the `ctx` argument's actor type (so a
 /// `Context<Other>` is reported there).
-fn call(block: &ActorBlock, plan: &Plan<'_>, actor: &Ident, ctx: &Ident, forward: bool) -> TokenStream {
+fn call(block: &ActorBlock, plan: &Plan<'_>, actor: &Ident, ctx: &Ident, form: Option<ForwardForm>) -> TokenStream {
     let message = plan.message;
     let self_ty = &*block.item.self_ty;
     let method = &message.method.sig.ident;
@@ -278,7 +347,12 @@ fn call(block: &ActorBlock, plan: &Plan<'_>, actor: &Ident, ctx: &Ident, forward
     let path = types::respan(quote!(<#self_ty>::#method), span);
     let actor = types::respan(quote!(#actor), span);
     let reply = &plan.reply;
-    let ty = if forward { quote_spanned!(reply.span()=> ::tractor::Forward<#reply>) } else { quote!(#reply) };
+    let forward = |ty: &Type| -> Type { syn::parse_quote_spanned!(ty.span()=> ::tractor::Forward<#ty>) };
+    let ty = match form {
+        None => quote!(#reply),
+        Some(ForwardForm::Plain) => forward(reply).into_token_stream(),
+        Some(_) => types::map_first_arg(reply, forward).into_token_stream(),
+    };
     let value = quote_spanned!(span=> #path(#actor, #ctx #(#fields),*) #await_);
     quote!(let reply: #ty = #value;)
 }

@@ -232,7 +232,7 @@ fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
 
     let output = message.output().cloned();
     if let Some(output) = &output
-        && message.forward_target().is_none()
+        && message.forward().is_none()
         && let Some((part, what)) = types::unowned_part(output)
     {
         errors.spanned(
@@ -249,6 +249,36 @@ fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {
     {
         errors.spanned(part, format!("{what} cannot be a reply type; name an owned type: `reply = String`"));
         verdict.limit(unowned(reply));
+    }
+
+    // A `Forward` is never a value: only the forwarding forms forward, and
+    // no reply may hold one (it is not `Send`; this says so once, at the
+    // `Forward`, instead of once per use of the reply).
+    let written_reply = match (&message.options.reply, message.forward()) {
+        (Some(reply), _) => Some((reply, true)),
+        (None, Some((_, target))) => Some((target, false)),
+        (None, None) => output.as_ref().map(|output| (output, false)),
+    };
+    if let Some((reply, declared)) = written_reply
+        && let Some(part) = types::forward_part(reply)
+    {
+        let forwarding = output.as_ref().is_some_and(|output| types::forward_form(output).is_some());
+        let advice = if declared && forwarding {
+            format!("write `reply = {}`", super::expand::pretty(&types::strip_forwards(reply)))
+        } else {
+            "a handler forwards by returning `Forward<R>`, `Result<Forward<R>, E>` or `Option<Forward<R>>`, \
+             whose reply is `R`, `Result<R, E>` or `Option<R>`"
+                .to_string()
+        };
+        errors.spanned(
+            part,
+            format!(
+                "`{}` cannot be part of a reply: a forward is never a value, the asker gets the \
+                 forwarded reply; {advice}",
+                super::expand::pretty(part)
+            ),
+        );
+        verdict.limit(Emit::Stub);
     }
 
     if message.name == "Self" {

@@ -9,7 +9,7 @@ use std::pin::Pin;
 use crate::actor::Actor;
 use crate::error::{Error, TrySendError};
 use crate::mailbox::{self, Refused};
-use crate::message::{Envelope, Message};
+use crate::message::Envelope;
 use crate::runtime::Control;
 
 /// What an [`ActorRef`](crate::ActorRef) points at: the sending side of the
@@ -60,14 +60,15 @@ impl<A: Actor> Cell<A> {
         self.owner()
     }
 
-    /// Sends without waiting; a refusal hands `M` back.
-    pub(crate) fn try_send_message<M: Message<A>>(&self, env: Envelope<A>) -> Result<(), TrySendError<M>> {
+    /// Sends without waiting; a refusal hands `M` back. `env` holds an `M`
+    /// with reply `R` (made by `Envelope::new`).
+    pub(crate) fn try_send_message<M: 'static, R: 'static>(&self, env: Envelope<A>) -> Result<(), TrySendError<M>> {
         self.try_send(env).map_err(|refused| {
             let (error, env) = match refused {
                 Refused::Full(env) => (Error::full(self.ctl().id, type_name::<A>(), type_name::<M>()), env),
                 Refused::Stopped(env) => (self.stopped::<M>(), env),
             };
-            let msg = env.into_message::<M>().expect("a refused envelope holds the message it was made from");
+            let msg = env.into_message::<M, R>().expect("a refused envelope holds the message it was made from");
             TrySendError::new(error, msg)
         })
     }

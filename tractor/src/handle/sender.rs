@@ -81,7 +81,7 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
     }
 
     fn try_send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Result<(), TrySendError<M>> {
-        self.try_send_message(Envelope::new(msg, reply, None))
+        self.try_send_message::<M, M::Reply>(Envelope::new(msg, reply, None))
     }
 
     fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Sending<'_, Error> {

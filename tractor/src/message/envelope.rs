@@ -10,10 +10,12 @@
 
 use std::any::{Any, type_name};
 use std::fmt;
+use std::marker::PhantomData;
 
 use tokio::sync::oneshot;
 use tracing::{Instrument, Span};
 
+use super::forward::Slot;
 use super::{BoxFuture, Message, Now, Outcome, ReplyTx};
 use crate::actor::{Actor, Context};
 use crate::error::Error;
@@ -33,6 +35,11 @@ pub struct Envelope<A: Actor> {
 impl<A: Actor> Envelope<A> {
     pub(crate) fn new<M: Message<A>>(msg: M, reply: Option<ReplyTx<M::Reply>>, sender: Option<ActorId>) -> Self {
         Envelope { inner: Box::new(Packet { msg, reply, sender, ack: None }) }
+    }
+
+    /// An envelope whose reply goes to `slot` (a forward's mapped slot).
+    pub(crate) fn with_slot<M: Message<A>>(msg: M, slot: Slot<M::Reply>, sender: Option<ActorId>) -> Self {
+        Envelope { inner: Box::new(Packet { msg, reply: Some(slot), sender, ack: None }) }
     }
 
     /// Ask to be told when the actor takes this message for handling; the
@@ -68,9 +75,10 @@ impl<A: Actor> Envelope<A> {
         self.inner.fail(error)
     }
 
-    /// Take the message back out (refused sends hand it back).
-    pub(crate) fn into_message<M: Message<A>>(self) -> Option<M> {
-        self.inner.into_any().downcast::<Packet<M, M::Reply>>().ok().map(|p| p.msg)
+    /// Take the message back out (refused sends hand it back): `M` of an
+    /// envelope made by [`Envelope::new`] for a reply `R`.
+    pub(crate) fn into_message<M: 'static, R: 'static>(self) -> Option<M> {
+        self.inner.into_any().downcast::<Packet<M, ReplyTx<R>>>().ok().map(|p| p.msg)
     }
 }
 
@@ -92,15 +100,43 @@ trait Handle<A: Actor>: Send + 'static {
     fn set_ack(&mut self, ack: oneshot::Sender<()>);
 }
 
-struct Packet<M, R> {
+/// `T`: where the reply goes, a [`Sink`] (`ReplyTx`, or a forward's `Slot`).
+struct Packet<M, T> {
     msg: M,
-    reply: Option<ReplyTx<R>>,
+    reply: Option<T>,
     sender: Option<ActorId>,
     /// Fired when handling starts; only set for sends that waited for room.
     ack: Option<oneshot::Sender<()>>,
 }
 
-impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
+/// Where a handled message's reply goes.
+trait Sink<R>: Send + 'static {
+    fn send(self, reply: Result<R, Error>);
+    fn into_slot(self) -> Slot<R>;
+}
+
+impl<R: Send + 'static> Sink<R> for ReplyTx<R> {
+    #[inline]
+    fn send(self, reply: Result<R, Error>) {
+        let _ = oneshot::Sender::send(self, reply);
+    }
+
+    fn into_slot(self) -> Slot<R> {
+        Slot::Tx(self)
+    }
+}
+
+impl<R: Send + 'static> Sink<R> for Slot<R> {
+    fn send(self, reply: Result<R, Error>) {
+        Slot::send(self, reply);
+    }
+
+    fn into_slot(self) -> Slot<R> {
+        self
+    }
+}
+
+impl<A: Actor, M: Message<A>, T: Sink<M::Reply>> Handle<A> for Packet<M, T> {
     fn message_type(&self) -> &'static str {
         type_name::<M>()
     }
@@ -115,7 +151,13 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
             let _ = ack.send(());
         }
         let id = ctx.id();
-        let reply = ReplyGuard { tx: reply, actor: id, actor_type: type_name::<A>(), message_type: type_name::<M>() };
+        let reply = ReplyGuard {
+            tx: reply,
+            actor: id,
+            actor_type: type_name::<A>(),
+            message_type: type_name::<M>(),
+            _reply: PhantomData,
+        };
         let now = {
             let _entered = span.enter();
             msg.__handle_now(actor, ctx)
@@ -137,13 +179,16 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
             // One allocation holds the handler's future and its span.
             Now::Later(msg) => Some(Box::pin(
                 async move {
-                    match msg.__handle_later(actor, ctx).await {
-                        Outcome::Reply(r) => reply.send(r),
-                        Outcome::Forward(fwd) => {
-                            if let Some(room) = fwd.deliver(reply.into_inner(), Some(id)) {
-                                let _ = room.await;
-                            }
+                    // A `Forward` is not `Send`: it is gone before any await.
+                    let room = match msg.__handle_later(actor, ctx).await {
+                        Outcome::Reply(r) => {
+                            reply.send(r);
+                            None
                         }
+                        Outcome::Forward(fwd) => fwd.deliver(reply.into_inner(), Some(id)),
+                    };
+                    if let Some(room) = room {
+                        let _ = room.await;
                     }
                 }
                 .instrument(span),
@@ -153,7 +198,7 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
 
     fn fail(self: Box<Self>, error: Error) {
         if let Some(tx) = self.reply {
-            let _ = tx.send(Err(error));
+            tx.send(Err(error));
         }
     }
 
@@ -170,31 +215,32 @@ impl<A: Actor, M: Message<A>> Handle<A> for Packet<M, M::Reply> {
 /// panics, the unwinding drop answers the asker with `is_panicked`; any other
 /// drop (a kill, a discarded mailbox) closes the slot, which the asker reads
 /// as `is_stopped`.
-struct ReplyGuard<R> {
-    tx: Option<ReplyTx<R>>,
+struct ReplyGuard<R, T: Sink<R>> {
+    tx: Option<T>,
     actor: ActorId,
     actor_type: &'static str,
     message_type: &'static str,
+    _reply: PhantomData<fn(R)>,
 }
 
-impl<R> ReplyGuard<R> {
+impl<R, T: Sink<R>> ReplyGuard<R, T> {
     fn send(mut self, reply: R) {
         if let Some(tx) = self.tx.take() {
-            let _ = tx.send(Ok(reply));
+            tx.send(Ok(reply));
         }
     }
 
-    fn into_inner(mut self) -> Option<ReplyTx<R>> {
-        self.tx.take()
+    fn into_inner(mut self) -> Option<Slot<R>> {
+        self.tx.take().map(Sink::into_slot)
     }
 }
 
-impl<R> Drop for ReplyGuard<R> {
+impl<R, T: Sink<R>> Drop for ReplyGuard<R, T> {
     fn drop(&mut self) {
         if let Some(tx) = self.tx.take()
             && std::thread::panicking()
         {
-            let _ = tx.send(Err(Error::panicked(self.actor, self.actor_type, self.message_type)));
+            tx.send(Err(Error::panicked(self.actor, self.actor_type, self.message_type)));
         }
     }
 }

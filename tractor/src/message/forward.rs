@@ -1,6 +1,8 @@
 //! [`Forward`]: a reply delegated to another actor.
 
 use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
 
 use tokio::sync::oneshot;
 
@@ -20,6 +22,22 @@ use crate::handle::{ActorId, ActorRef};
 /// original asker with [`is_stopped`](Error::is_stopped), not the forwarder.
 /// If the target's bounded mailbox is full, the forwarder waits for room, as
 /// a `tell` would.
+///
+/// A handler may return `Forward<R>` (the reply is `R`),
+/// `Result<Forward<R>, E>` (the reply is `Result<R, E>`: `Ok` forwards and
+/// the asker gets `Ok(target's reply)`, `Err(e)` is replied at once) or
+/// `Option<Forward<R>>` (the reply is `Option<R>`, the same way).
+///
+/// # A `Forward` is never a value
+///
+/// A `Forward` is an instruction to the runtime, not data: it is not
+/// [`Send`], and [`Message::Reply`] must be, so no reply type can hold one
+/// (`type Reply = Forward<R>`, `Vec<Forward<R>>`,
+/// `#[message(reply = Result<Forward<R>, E>)]` do not compile). Only the
+/// three return forms above of an `#[actor]` handler forward. A hand-written
+/// `impl Message` cannot return a `Forward` from `handle` (its reply would
+/// hold it); it asks the other actor instead. Because it is not `Send`, build
+/// a `Forward` last in an `async` handler, after its last `.await`.
 ///
 /// # Examples
 ///
@@ -45,6 +63,15 @@ use crate::handle::{ActorId, ActorRef};
 ///     fn lookup(&mut self, ctx: &mut Context<Self>) -> Forward<i64> {
 ///         ctx.forward(&self.backend, Get)
 ///     }
+///
+///     /// Forwards only a valid key; the asker gets `Ok(42)` or `Err(..)`.
+///     #[message]
+///     fn checked(&mut self, ctx: &mut Context<Self>, key: u32) -> Result<Forward<i64>, String> {
+///         if key == 0 {
+///             return Err("no key 0".to_string());
+///         }
+///         Ok(ctx.forward(&self.backend, Get))
+///     }
 /// }
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -53,87 +80,124 @@ use crate::handle::{ActorId, ActorRef};
 /// let backend = runtime.spawn(Backend);
 /// let frontend = runtime.spawn(Frontend { backend });
 /// assert_eq!(frontend.lookup().await?, 42);
+/// assert_eq!(frontend.checked(1).await?, Ok(42));
+/// assert_eq!(frontend.checked(0).await?, Err("no key 0".to_string()));
 /// # Ok(())
 /// # }
 /// ```
 pub struct Forward<R> {
     inner: Box<dyn Deliver<R>>,
+    _not_a_value: PhantomData<NotSend>,
 }
+
+/// What keeps [`Forward`] from being `Send`, hence from being (part of) a
+/// reply: `Message::Reply: Send`.
+struct NotSend(PhantomData<*const ()>);
 
 impl<R: Send + 'static> Forward<R> {
     pub(crate) fn new<B: Actor, M: Message<B, Reply = R>>(target: &ActorRef<B>, msg: M) -> Self {
-        Forward { inner: Box::new(Pending { target: target.clone(), msg }) }
+        Forward::from_box(Box::new(Pending { target: target.clone(), msg }))
+    }
+
+    fn from_box(inner: Box<dyn Deliver<R>>) -> Self {
+        Forward { inner, _not_a_value: PhantomData }
     }
 
     /// Send the forwarded message with the original reply slot. `Some` when
     /// the target's mailbox is full and the caller must await room.
-    pub(super) fn deliver(self, reply: Option<ReplyTx<R>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>> {
+    pub(super) fn deliver(self, reply: Option<Slot<R>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>> {
         self.inner.deliver(reply, sender)
     }
 
-    /// Performs the forward as a plain request and waits for its reply. Used
-    /// when a forwarding handler is called directly through
-    /// [`Message::handle`] rather than by the runtime. Not part of the stable
-    /// API.
+    /// Performs the forward as a plain request (sent now) and returns a
+    /// future of its reply. Used when a forwarding handler is called directly
+    /// through [`Message::handle`] rather than by the runtime. Not part of the
+    /// stable API.
     ///
     /// # Panics
     ///
-    /// If the target fails to answer (stopped or panicked).
+    /// The future panics if the target fails to answer (stopped or panicked).
     #[doc(hidden)]
-    pub async fn __wait(self) -> R {
+    pub fn __wait(self) -> impl Future<Output = R> + Send + 'static {
         let (tx, rx) = oneshot::channel();
-        if let Some(room) = self.deliver(Some(tx), None) {
-            let _ = room.await;
-        }
-        match rx.await {
-            Ok(Ok(r)) => r,
-            Ok(Err(e)) => panic!("forwarded request failed: {e}"),
-            Err(_) => panic!("forwarded request failed: the target stopped"),
+        // Delivered before the future exists: the future holds no `Forward`.
+        let room = self.deliver(Some(Slot::Tx(tx)), None);
+        async move {
+            if let Some(room) = room {
+                let _ = room.await;
+            }
+            match rx.await {
+                Ok(Ok(r)) => r,
+                Ok(Err(e)) => panic!("forwarded request failed: {e}"),
+                Err(_) => panic!("forwarded request failed: the target stopped"),
+            }
         }
     }
-}
 
-impl<R: Send + 'static> Forward<R> {
     /// The same forward, with the reply passed through `f` on its way to the
-    /// asker. Used by `#[actor]`'s dispatch enum to wrap a forwarded reply
-    /// in its reply enum. Not part of the stable API.
+    /// asker. Used by `#[actor]` for `Result<Forward<R>, E>` and
+    /// `Option<Forward<R>>` handlers and its dispatch enum. Not part of the
+    /// stable API.
     #[doc(hidden)]
     pub fn __map<S: Send + 'static>(self, f: fn(R) -> S) -> Forward<S> {
-        Forward { inner: Box::new(Mapped { inner: self, f }) }
+        Forward::from_box(Box::new(Mapped { inner: self.inner, f }))
     }
 }
 
-/// A forward whose reply is mapped. The target answers into a slot of its
-/// own; a small relay task maps the answer into the asker's slot, so the
+/// Where a reply goes: the asker's own slot, or (for a mapped forward) a
+/// slot reached through the mapping.
+pub(crate) enum Slot<R> {
+    Tx(ReplyTx<R>),
+    Mapped(Box<dyn MappedSlot<R>>),
+}
+
+impl<R: 'static> Slot<R> {
+    pub(crate) fn send(self, reply: Result<R, Error>) {
+        match self {
+            Slot::Tx(tx) => {
+                let _ = tx.send(reply);
+            }
+            Slot::Mapped(slot) => slot.send(reply),
+        }
+    }
+}
+
+/// A reply slot of another type, reached through a mapping.
+pub(crate) trait MappedSlot<R>: Send + 'static {
+    fn send(self: Box<Self>, reply: Result<R, Error>);
+}
+
+/// Maps an `R` into the `S` its slot expects. Dropped unanswered, it drops
+/// the slot: the asker reads `is_stopped`.
+struct MapInto<R, S> {
+    slot: Slot<S>,
+    f: fn(R) -> S,
+}
+
+impl<R: Send + 'static, S: Send + 'static> MappedSlot<R> for MapInto<R, S> {
+    fn send(self: Box<Self>, reply: Result<R, Error>) {
+        let MapInto { slot, f } = *self;
+        slot.send(reply.map(f));
+    }
+}
+
+/// A forward whose reply is mapped: the target answers straight into the
+/// asker's slot through the mapping, so no task relays it and the
 /// forwarding actor still never waits.
 struct Mapped<R, S> {
-    inner: Forward<R>,
+    inner: Box<dyn Deliver<R>>,
     f: fn(R) -> S,
 }
 
 impl<R: Send + 'static, S: Send + 'static> Deliver<S> for Mapped<R, S> {
-    fn deliver(self: Box<Self>, reply: Option<ReplyTx<S>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>> {
+    fn deliver(self: Box<Self>, reply: Option<Slot<S>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>> {
         let Mapped { inner, f } = *self;
-        let Some(mut reply) = reply else {
-            return inner.deliver(None, sender);
-        };
-        let (tx, rx) = oneshot::channel::<Result<R, Error>>();
-        tokio::spawn(async move {
-            tokio::select! {
-                // A dropped slot (the target stopped) drops `reply` too:
-                // the asker reads `is_stopped`.
-                answer = rx => if let Ok(answer) = answer {
-                    let _ = reply.send(answer.map(f));
-                },
-                // The asker gave up: stop relaying.
-                () = reply.closed() => {}
-            }
-        });
-        inner.deliver(Some(tx), sender)
+        let reply = reply.map(|slot| Slot::Mapped(Box::new(MapInto { slot, f }) as Box<dyn MappedSlot<R>>));
+        inner.deliver(reply, sender)
     }
 
     fn target(&self) -> ActorId {
-        self.inner.inner.target()
+        self.inner.target()
     }
 }
 
@@ -144,7 +208,7 @@ impl<R: 'static> fmt::Debug for Forward<R> {
 }
 
 trait Deliver<R>: Send + 'static {
-    fn deliver(self: Box<Self>, reply: Option<ReplyTx<R>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>>;
+    fn deliver(self: Box<Self>, reply: Option<Slot<R>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>>;
     fn target(&self) -> ActorId;
 }
 
@@ -156,17 +220,22 @@ struct Pending<B: Actor, M> {
 impl<B: Actor, M: Message<B>> Deliver<M::Reply> for Pending<B, M> {
     fn deliver(
         self: Box<Self>,
-        reply: Option<ReplyTx<M::Reply>>,
+        reply: Option<Slot<M::Reply>>,
         sender: Option<ActorId>,
     ) -> Option<Waiting<'static, ()>> {
         let Pending { target, msg } = *self;
+        let env = match reply {
+            None => Envelope::new(msg, None, sender),
+            Some(Slot::Tx(tx)) => Envelope::new(msg, Some(tx), sender),
+            Some(slot) => Envelope::with_slot(msg, slot, sender),
+        };
         let stopped = target.cell().stopped::<M>();
         let failed = move |env: Option<Envelope<B>>| {
             if let Some(env) = env {
                 env.fail(stopped);
             }
         };
-        match cell::send(target.into_cell(), Envelope::new(msg, reply, sender), failed) {
+        match cell::send(target.into_cell(), env, failed) {
             Sending::Sent | Sending::Stopped(()) => None,
             Sending::Waiting(room) => Some(room),
         }

@@ -116,7 +116,7 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     /// the error.
     pub fn try_tell(self) -> Result<(), TrySendError<M>> {
         let Request { target, msg, sender, .. } = self;
-        target.cell().try_send_message(Envelope::new(msg, None, sender))
+        target.cell().try_send_message::<M, M::Reply>(Envelope::new(msg, None, sender))
     }
 
     /// Asks without waiting for room: a full mailbox is an immediate
@@ -132,7 +132,7 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
             return Err(TrySendError::new(target.cell().deadlock::<M>(), msg).into());
         }
         let (tx, rx) = oneshot::channel();
-        target.cell().try_send_message(Envelope::new(msg, Some(tx), sender))?;
+        target.cell().try_send_message::<M, M::Reply>(Envelope::new(msg, Some(tx), sender))?;
         let reply = Reply::<A, M>::new(target, rx);
         Deadline::after(timeout).bound(reply, || target.cell().timed_out::<M>()).await.map_err(TryAskError::from)
     }
