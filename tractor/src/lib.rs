@@ -68,7 +68,7 @@ pub use crate::error::{BoxError, Error, TryAskError, TrySendError};
 pub use crate::handle::{ActorId, ActorRef, Sender, WeakActorRef};
 pub use crate::mailbox::Mailbox;
 pub use crate::message::{Envelope, Forward, Message};
-pub use crate::request::{Ask, Request};
+pub use crate::request::{Ask, Request, Tell, TryAsk};
 pub use crate::runtime::{Crash, CrashPolicy, LogCrashes, PanicSite, Runtime, RuntimeBuilder};
 pub use tractor_macros::{Actor, actor, main, message};
 

@@ -8,11 +8,11 @@ use std::sync::{Arc, Weak};
 use std::task::Waker;
 
 use super::{Actor, Panic, Step, StopReason};
-use crate::error::{Error, TrySendError};
+use crate::error::TrySendError;
 use crate::handle::{ActorId, ActorRef, Cell};
 use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Forward, Message};
-use crate::request::Request;
+use crate::request::{Request, Tell};
 use crate::runtime::{Children, Control, Runtime};
 use crate::util::short_type_name;
 
@@ -116,7 +116,7 @@ impl<A: Actor> Context<A> {
     ///
     /// Once every outside ref was dropped the actor is stopping; the ref
     /// returned then is already closed (every send is an
-    /// [`is_stopped`](Error::is_stopped) error).
+    /// [`is_stopped`](crate::Error::is_stopped) error).
     pub fn actor_ref(&self) -> ActorRef<A> {
         match self.cell.upgrade() {
             Some(cell) => ActorRef::from_cell(cell),
@@ -139,14 +139,14 @@ impl<A: Actor> Context<A> {
     /// receiver sees this actor as [`sender`](Context::sender).
     ///
     /// Asking this actor itself fails at once with
-    /// [`is_deadlock`](Error::is_deadlock): it would wait for its own reply.
+    /// [`is_deadlock`](crate::Error::is_deadlock): it would wait for its own reply.
     pub fn ask<'a, B: Actor, M: Message<B>>(&self, target: &'a ActorRef<B>, msg: M) -> Request<'a, B, M> {
         Request::new(target, msg, Some(self.id()))
     }
 
     /// Tells `target` from this actor; waits only for mailbox room.
-    pub async fn tell<B: Actor, M: Message<B>>(&self, target: &ActorRef<B>, msg: M) -> Result<(), Error> {
-        Request::new(target, msg, Some(self.id())).tell().await
+    pub fn tell<'a, B: Actor, M: Message<B>>(&self, target: &'a ActorRef<B>, msg: M) -> Tell<'a, B, M> {
+        Request::new(target, msg, Some(self.id())).tell()
     }
 
     /// Tells `target` from this actor if its mailbox has room now.

@@ -7,9 +7,9 @@ use std::sync::Arc;
 
 use super::{ActorId, Cell, WeakActorRef};
 use crate::actor::{Actor, StopReason};
-use crate::error::{Error, TryAskError, TrySendError};
+use crate::error::{Error, TrySendError};
 use crate::message::Message;
-use crate::request::Request;
+use crate::request::{Request, Tell, TryAsk};
 use crate::util::short_type_name;
 
 /// A cheap, cloneable handle to an actor of type `A`: send it messages, ask
@@ -122,8 +122,8 @@ impl<A: Actor> ActorRef<A> {
     ///
     /// Dropping the future while it waits for room drops the message
     /// unsent.
-    pub async fn tell<M: Message<A>>(&self, msg: M) -> Result<(), Error> {
-        Request::new(self, msg, None).tell().await
+    pub fn tell<M: Message<A>>(&self, msg: M) -> Tell<'_, A, M> {
+        Request::new(self, msg, None).tell()
     }
 
     /// Sends `msg` if there is room now; otherwise hands it back in the
@@ -135,8 +135,8 @@ impl<A: Actor> ActorRef<A> {
     /// Asks without waiting for room: a full mailbox is an immediate
     /// [`is_full`](Error::is_full) error that hands the message back; once
     /// delivered, waits for the reply.
-    pub async fn try_ask<M: Message<A>>(&self, msg: M) -> Result<M::Reply, TryAskError<M>> {
-        Request::new(self, msg, None).try_ask().await
+    pub fn try_ask<M: Message<A>>(&self, msg: M) -> TryAsk<'_, A, M> {
+        Request::new(self, msg, None).try_ask()
     }
 
     /// Stops the actor gracefully and waits until it has stopped: sends made

@@ -3,6 +3,7 @@
 use std::any::type_name;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll, ready};
 
@@ -13,7 +14,7 @@ use crate::actor::Actor;
 use crate::error::Error;
 use crate::handle::cell::{self, Sending, Waiting};
 use crate::handle::{ActorId, ActorRef};
-use crate::message::{Envelope, Message};
+use crate::message::Message;
 use crate::runtime::current_actor;
 use crate::util::short_type_name;
 
@@ -30,115 +31,109 @@ use crate::util::short_type_name;
 /// message was delivered does not take it back: it is still handled and the
 /// reply is discarded.
 #[must_use = "futures do nothing unless polled"]
-pub struct Ask<'a, A: Actor, M: Message<A>> {
+pub struct Ask<'a, A: Actor, M, R = <M as Message<A>>::Reply> {
     target: &'a ActorRef<A>,
-    state: AskState<'a, A, M>,
+    // Three flat options rather than one state enum (start, then maybe
+    // waiting for room, then waiting for the reply): the drop glue of a
+    // finished ask stays trivial.
+    start: Option<Request<'a, A, M, R>>,
+    /// The mailbox was full: waiting for room.
+    sending: Option<Waiting<'a, Error>>,
+    reply: Option<Reply<'a, A, M, R>>,
     deadline: Deadline,
 }
 
 // No field is structurally pinned: the message is only moved out, and the
 // futures polled in place are boxed.
-impl<A: Actor, M: Message<A>> Unpin for Ask<'_, A, M> {}
+impl<A: Actor, M, R> Unpin for Ask<'_, A, M, R> {}
 
-enum AskState<'a, A: Actor, M: Message<A>> {
-    Start(Option<Request<'a, A, M>>),
-    /// The mailbox was full: waiting for room.
-    Sending(Waiting<'a, Error>, Option<Reply<'a, A, M>>),
-    Waiting(Reply<'a, A, M>),
-    Done,
-}
-
-impl<'a, A: Actor, M: Message<A>> Ask<'a, A, M> {
-    pub(super) fn new(request: Request<'a, A, M>) -> Self {
+impl<'a, A: Actor, M, R> Ask<'a, A, M, R> {
+    pub(super) fn new(request: Request<'a, A, M, R>) -> Self {
         Ask {
             target: request.target,
             deadline: Deadline::after(request.timeout),
-            state: AskState::Start(Some(request)),
+            start: Some(request),
+            sending: None,
+            reply: None,
         }
+    }
+
+    fn finish(&mut self) {
+        self.start = None;
+        self.sending = None;
+        self.reply = None;
     }
 }
 
-impl<A: Actor, M: Message<A>> Future for Ask<'_, A, M> {
-    type Output = Result<M::Reply, Error>;
+impl<A: Actor, M: Send + 'static, R: Send + 'static> Future for Ask<'_, A, M, R> {
+    type Output = Result<R, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         if this.deadline.poll_expired(cx) {
-            this.state = AskState::Done;
+            this.finish();
             return Poll::Ready(Err(this.target.cell().timed_out::<M>()));
         }
-        loop {
-            match &mut this.state {
-                AskState::Start(request) => {
-                    let Some(Request { target, msg, sender, .. }) = request.take() else {
-                        unreachable!("Ask::Start always holds its request")
-                    };
-                    // It would wait for a reply that only it can give.
-                    if asks_itself(sender, target.id()) {
-                        this.state = AskState::Done;
-                        return Poll::Ready(Err(target.cell().deadlock::<M>()));
-                    }
-                    let (tx, rx) = oneshot::channel();
-                    let reply = Reply::new(target, rx);
-                    let cell = target.cell();
-                    match cell::send(cell, Envelope::new(msg, Some(tx), sender), |_| cell.stopped::<M>()) {
-                        Sending::Sent => this.state = AskState::Waiting(reply),
-                        Sending::Stopped(e) => {
-                            this.state = AskState::Done;
-                            return Poll::Ready(Err(e));
-                        }
-                        Sending::Waiting(room) => this.state = AskState::Sending(room, Some(reply)),
-                    }
-                }
-                AskState::Sending(send, reply) => {
-                    let sent = ready!(send.as_mut().poll(cx));
-                    let reply = reply.take();
-                    match (sent, reply) {
-                        (Ok(()), Some(reply)) => this.state = AskState::Waiting(reply),
-                        (Err(e), _) => {
-                            this.state = AskState::Done;
-                            return Poll::Ready(Err(e));
-                        }
-                        (Ok(()), None) => unreachable!("Ask::Sending always holds its reply"),
-                    }
-                }
-                AskState::Waiting(reply) => {
-                    let out = ready!(Pin::new(reply).poll(cx));
-                    this.state = AskState::Done;
-                    return Poll::Ready(out);
-                }
-                AskState::Done => panic!("`Ask` polled after completion"),
+        if let Some(Request { target, msg, sender, pack, .. }) = this.start.take() {
+            // It would wait for a reply that only it can give.
+            if asks_itself(sender, target.id()) {
+                return Poll::Ready(Err(target.cell().deadlock::<M>()));
+            }
+            let (tx, rx) = oneshot::channel();
+            let cell = target.cell();
+            match cell::send(cell, pack(msg, Some(tx), sender), |_| cell.stopped::<M>()) {
+                Sending::Sent => {}
+                Sending::Stopped(e) => return Poll::Ready(Err(e)),
+                Sending::Waiting(room) => this.sending = Some(room),
+            }
+            this.reply = Some(Reply::new(target, rx));
+        }
+        if let Some(send) = &mut this.sending {
+            let sent = ready!(send.as_mut().poll(cx));
+            this.sending = None;
+            if let Err(e) = sent {
+                this.finish();
+                return Poll::Ready(Err(e));
             }
         }
+        let Some(reply) = &mut this.reply else { panic!("`Ask` polled after completion") };
+        let out = ready!(Pin::new(reply).poll(cx));
+        this.reply = None;
+        Poll::Ready(out)
     }
 }
 
-impl<A: Actor, M: Message<A>> fmt::Debug for Ask<'_, A, M> {
+impl<A: Actor, M, R> fmt::Debug for Ask<'_, A, M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = match self.state {
-            AskState::Start(_) => "start",
-            AskState::Sending(..) => "waiting for room",
-            AskState::Waiting(_) => "waiting for the reply",
-            AskState::Done => "done",
+        let state = match (&self.start, &self.sending, &self.reply) {
+            (Some(_), _, _) => "start",
+            (None, Some(_), _) => "waiting for room",
+            (None, None, Some(_)) => "waiting for the reply",
+            (None, None, None) => "done",
         };
         f.debug_struct("Ask").field("message", &short_type_name(type_name::<M>())).field("state", &state).finish()
     }
 }
 
 /// Waits for the reply of a delivered ask.
-pub(super) struct Reply<'a, A: Actor, M: Message<A>> {
+pub(super) struct Reply<'a, A: Actor, M, R> {
     target: &'a ActorRef<A>,
-    rx: oneshot::Receiver<Result<M::Reply, Error>>,
+    rx: oneshot::Receiver<Result<R, Error>>,
+    _message: PhantomData<fn(M)>,
 }
 
-impl<'a, A: Actor, M: Message<A>> Reply<'a, A, M> {
-    pub(super) fn new(target: &'a ActorRef<A>, rx: oneshot::Receiver<Result<M::Reply, Error>>) -> Self {
-        Reply { target, rx }
+impl<'a, A: Actor, M, R> Reply<'a, A, M, R> {
+    pub(super) fn new(target: &'a ActorRef<A>, rx: oneshot::Receiver<Result<R, Error>>) -> Self {
+        Reply { target, rx, _message: PhantomData }
+    }
+
+    pub(super) fn target(&self) -> &'a ActorRef<A> {
+        self.target
     }
 }
 
-impl<A: Actor, M: Message<A>> Future for Reply<'_, A, M> {
-    type Output = Result<M::Reply, Error>;
+impl<A: Actor, M, R> Future for Reply<'_, A, M, R> {
+    type Output = Result<R, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let target = self.target;

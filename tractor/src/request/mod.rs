@@ -1,25 +1,44 @@
 //! [`Request`]: one message on its way to one actor, before you decide how
 //! to send it.
 
+//!
+//! # One mistake, one error
+//!
+//! A message sent to an actor that does not handle it must be reported once,
+//! at the message. So only the functions that build a request or its future
+//! (`ActorRef::ask`, `Runtime::tell`, `Context::ask`, ..) require
+//! `M: Message<A>`; the types they return ([`Request`], [`Ask`], [`Tell`],
+//! [`TryAsk`]) and their `Future`/`IntoFuture` impls do not, or each
+//! `.await` would report the mistake again (a projection such as
+//! `<M as Message<A>>::Reply` in the return type does not help: rustc does
+//! not turn it into its error type). What needs the bound, making the
+//! envelope, is picked where the bound holds and carried as a fn pointer
+//! ([`Pack`]); the reply type is the parameter `R`, which defaults to
+//! `M::Reply`.
+
 mod ask;
 mod deadline;
+mod tell;
+mod try_ask;
 
 use std::any::type_name;
 use std::fmt;
-use std::future::{Future, IntoFuture};
+use std::future::IntoFuture;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
-
 pub use self::ask::Ask;
-use self::ask::Reply;
 pub(crate) use self::deadline::Deadline;
+pub use self::tell::Tell;
+pub use self::try_ask::TryAsk;
 use crate::actor::Actor;
-use crate::error::{Error, TryAskError, TrySendError};
-use crate::handle::cell::{self, Sending};
+use crate::error::TrySendError;
 use crate::handle::{ActorId, ActorRef};
-use crate::message::{Envelope, Message};
+use crate::message::{Envelope, Message, ReplyTx};
 use crate::util::short_type_name;
+
+/// Makes the envelope of an `M` whose reply is `R`: `Envelope::new::<M>`,
+/// picked where `M: Message<A, Reply = R>` holds.
+pub(crate) type Pack<A, M, R> = fn(M, Option<ReplyTx<R>>, Option<ActorId>) -> Envelope<A>;
 
 /// A message addressed to an actor, not sent yet.
 ///
@@ -69,22 +88,25 @@ use crate::util::short_type_name;
 /// # }
 /// ```
 #[must_use = "a request does nothing until it is awaited or sent with `tell`/`try_tell`/`try_ask`"]
-pub struct Request<'a, A: Actor, M> {
+pub struct Request<'a, A: Actor, M, R = <M as Message<A>>::Reply> {
     target: &'a ActorRef<A>,
     msg: M,
     sender: Option<ActorId>,
     timeout: Option<Duration>,
+    pack: Pack<A, M, R>,
 }
 
 impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     pub(crate) fn new(target: &'a ActorRef<A>, msg: M, sender: Option<ActorId>) -> Self {
-        Request { target, msg, sender, timeout: None }
+        Request { target, msg, sender, timeout: None, pack: Envelope::new::<M> }
     }
+}
 
+impl<'a, A: Actor, M: Send + 'static, R: Send + 'static> Request<'a, A, M, R> {
     /// Bounds the whole request (waiting for room, and for an ask the
     /// reply) by `duration`; past it the request fails with
-    /// [`is_timeout`](Error::is_timeout). A message already delivered when
-    /// the time runs out is still handled; its reply is discarded.
+    /// [`is_timeout`](crate::Error::is_timeout). A message already delivered
+    /// when the time runs out is still handled; its reply is discarded.
     pub fn timeout(mut self, duration: Duration) -> Self {
         self.timeout = Some(duration);
         self
@@ -95,19 +117,10 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     ///
     /// # Cancel safety
     ///
-    /// Dropping the future while it waits for room drops the message unsent.
-    pub fn tell(self) -> impl Future<Output = Result<(), Error>> + Send + 'a {
-        let Request { target, msg, sender, timeout } = self;
-        async move {
-            // The common case, an unbounded mailbox or one with room, takes
-            // no future beyond this block.
-            let cell = target.cell();
-            match cell::send(cell, Envelope::new(msg, None, sender), |_| cell.stopped::<M>()) {
-                Sending::Sent => Ok(()),
-                Sending::Stopped(e) => Err(e),
-                Sending::Waiting(room) => Deadline::after(timeout).bound(room, || cell.timed_out::<M>()).await,
-            }
-        }
+    /// Nothing is sent before the first poll. Dropping the future while it
+    /// waits for room drops the message unsent.
+    pub fn tell(self) -> Tell<'a, A, M, R> {
+        Tell::new(self)
     }
 
     /// Sends the message if the mailbox has room now. Never waits: a full
@@ -115,32 +128,27 @@ impl<'a, A: Actor, M: Message<A>> Request<'a, A, M> {
     /// ([`is_stopped`](TrySendError::is_stopped)) hands the message back in
     /// the error.
     pub fn try_tell(self) -> Result<(), TrySendError<M>> {
-        let Request { target, msg, sender, .. } = self;
-        target.cell().try_send_message::<M, M::Reply>(Envelope::new(msg, None, sender))
+        let Request { target, msg, sender, pack, .. } = self;
+        target.cell().try_send_message::<M, R>(pack(msg, None, sender))
     }
 
     /// Asks without waiting for room: a full mailbox is an immediate
-    /// [`is_full`](TryAskError::is_full) error that hands the message back.
-    /// Once the message is delivered, waits for the reply (bounded by
-    /// [`timeout`](Request::timeout) if set).
+    /// [`is_full`](crate::TryAskError::is_full) error that hands the message
+    /// back. Once the message is delivered, waits for the reply (bounded by
+    /// [`timeout`](Request::timeout) if set). Resolves to
+    /// `Result<R, TryAskError<M>>`.
     ///
     /// An actor that asks itself fails at once with
-    /// [`is_deadlock`](TryAskError::is_deadlock), the message handed back.
-    pub async fn try_ask(self) -> Result<M::Reply, TryAskError<M>> {
-        let Request { target, msg, sender, timeout } = self;
-        if ask::asks_itself(sender, target.id()) {
-            return Err(TrySendError::new(target.cell().deadlock::<M>(), msg).into());
-        }
-        let (tx, rx) = oneshot::channel();
-        target.cell().try_send_message::<M, M::Reply>(Envelope::new(msg, Some(tx), sender))?;
-        let reply = Reply::<A, M>::new(target, rx);
-        Deadline::after(timeout).bound(reply, || target.cell().timed_out::<M>()).await.map_err(TryAskError::from)
+    /// [`is_deadlock`](crate::TryAskError::is_deadlock), the message handed
+    /// back.
+    pub fn try_ask(self) -> TryAsk<'a, A, M, R> {
+        TryAsk::new(self)
     }
 }
 
-impl<'a, A: Actor, M: Message<A>> IntoFuture for Request<'a, A, M> {
-    type Output = Result<M::Reply, Error>;
-    type IntoFuture = Ask<'a, A, M>;
+impl<'a, A: Actor, M: Send + 'static, R: Send + 'static> IntoFuture for Request<'a, A, M, R> {
+    type Output = Result<R, crate::Error>;
+    type IntoFuture = Ask<'a, A, M, R>;
 
     /// Asks: waits for room, then for the reply.
     fn into_future(self) -> Self::IntoFuture {
@@ -148,7 +156,7 @@ impl<'a, A: Actor, M: Message<A>> IntoFuture for Request<'a, A, M> {
     }
 }
 
-impl<A: Actor, M> fmt::Debug for Request<'_, A, M> {
+impl<A: Actor, M, R> fmt::Debug for Request<'_, A, M, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Request")
             .field("target", self.target)

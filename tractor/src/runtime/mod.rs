@@ -25,11 +25,11 @@ pub(crate) use self::control::Control;
 pub use self::crash::{Crash, CrashPolicy, LogCrashes, PanicSite};
 pub(crate) use self::current::current_actor;
 use crate::actor::{Actor, Context, RuntimeShutDown, StopReason};
-use crate::error::{Error, TryAskError, TrySendError};
+use crate::error::TrySendError;
 use crate::handle::{ActorId, ActorRef};
 use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Message};
-use crate::request::Request;
+use crate::request::{Request, Tell, TryAsk};
 use crate::util::drop_payload;
 
 /// The home of a set of actors: spawns them, counts them, and shuts them all
@@ -126,7 +126,7 @@ impl Runtime {
     ///
     /// After [`shutdown`](Runtime::shutdown) it spawns nothing: the ref it
     /// returns is already stopped (every send is an
-    /// [`is_stopped`](Error::is_stopped) error; [`wait`](ActorRef::wait)
+    /// [`is_stopped`](crate::Error::is_stopped) error; [`wait`](ActorRef::wait)
     /// returns [`StopReason::StartFailed`]).
     ///
     /// The actor lives until it is stopped, killed, fails, the runtime shuts
@@ -192,8 +192,8 @@ impl Runtime {
     }
 
     /// Tells `target`: waits only for mailbox room.
-    pub async fn tell<A: Actor, M: Message<A>>(&self, target: &ActorRef<A>, msg: M) -> Result<(), Error> {
-        target.tell(msg).await
+    pub fn tell<'a, A: Actor, M: Message<A>>(&self, target: &'a ActorRef<A>, msg: M) -> Tell<'a, A, M> {
+        target.tell(msg)
     }
 
     /// Tells `target` if its mailbox has room now; otherwise hands `msg` back.
@@ -202,12 +202,8 @@ impl Runtime {
     }
 
     /// Asks `target` without waiting for mailbox room.
-    pub async fn try_ask<A: Actor, M: Message<A>>(
-        &self,
-        target: &ActorRef<A>,
-        msg: M,
-    ) -> Result<M::Reply, TryAskError<M>> {
-        target.try_ask(msg).await
+    pub fn try_ask<'a, A: Actor, M: Message<A>>(&self, target: &'a ActorRef<A>, msg: M) -> TryAsk<'a, A, M> {
+        target.try_ask(msg)
     }
 
     /// The number of actors spawned on this runtime that have not stopped yet.
