@@ -75,6 +75,7 @@ async fn stopped_actors_return_their_memory_before_shutdown() {
     // be some 600 bytes each.
     let slack = 64 * N as isize + 64 * 1024;
     let left = settle_below(baseline + slack).await - baseline;
+    eprintln!("{left} bytes ({} per actor) held after {N} actors stopped", left / N as isize);
     assert!(left <= slack, "{left} bytes ({} per actor) are still held after {N} actors stopped", left / N as isize);
 
     // More cycles do not grow it.

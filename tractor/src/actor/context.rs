@@ -102,7 +102,7 @@ impl<A: Actor> Context<A> {
     /// what is still queued answered `is_stopped` (later arrivals are
     /// discarded by their senders, see `mailbox::state`).
     pub(crate) fn finish(&self, reason: StopReason) {
-        self.runtime.actor_stopped(self.id());
+        self.runtime.actor_stopped();
         self.control().finish(reason);
         self.rx.discard();
     }

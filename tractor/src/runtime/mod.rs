@@ -13,7 +13,6 @@ mod current;
 mod task;
 
 use std::any::type_name;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -88,25 +87,28 @@ struct Inner {
     /// Actors not yet stopped.
     live: AtomicUsize,
     actors: Mutex<Spawned>,
+    /// Actors stopped since the list was last pruned (see [`Spawned`]).
+    stopped: AtomicUsize,
     /// Serialises `shutdown` calls so a second caller waits for the first.
     shutdown: tokio::sync::Mutex<()>,
 }
 
-/// The actors this runtime spawned and that have not stopped, for
-/// `shutdown`. An actor leaves when it stops, so a stopped actor's memory
-/// (its control block, and its task, which its `JoinHandle` would keep) is
-/// returned then, not at shutdown.
+/// The actors this runtime spawned, for `shutdown`, in spawn order.
+///
+/// A stopped actor's entry (its control block, and its task, which its
+/// `JoinHandle` keeps) is dropped soon after it stops, not at shutdown: once
+/// stopped actors could make up half the list, the next stop that finds the
+/// lock free drops them all. Amortised O(1) a stop, and the list never holds
+/// more stopped actors than live ones (plus the last few).
 #[derive(Default)]
 struct Spawned {
     shut_down: bool,
-    /// By id, so in spawn order.
-    actors: BTreeMap<ActorId, Entry>,
+    actors: Vec<Entry>,
 }
 
 struct Entry {
     ctl: Arc<Control>,
-    /// `None` for the moment between the entry and the spawn of the task.
-    task: Option<JoinHandle<()>>,
+    task: JoinHandle<()>,
 }
 
 impl Runtime {
@@ -154,35 +156,30 @@ impl Runtime {
         let (tx, rx) = mailbox::channel::<Envelope<A>, _>(mailbox, &ctl);
         let actor_ref = ActorRef::from_cell(Arc::new(tx));
         let ctx = Context::new(rx, actor_ref.downgrade_cell(), self.clone());
-        let id = ctl.id;
-        {
-            let mut spawned = self.spawned();
-            if spawned.shut_down {
-                drop(spawned);
-                // Refused: stopped for every sender at once; all that is left
-                // of its life is `on_stop`, on a task of its own, and then
-                // `wait()` resolves.
-                ctl.refuse();
-                let refused = StopReason::StartFailed(Arc::new(RuntimeShutDown));
-                match self.inner.handle.clone().or_else(|| tokio::runtime::Handle::try_current().ok()) {
-                    Some(handle) => drop(handle.spawn(task::stillborn(actor, ctx, refused))),
-                    None => ctl.finish(refused),
-                }
-                return (actor_ref, ctl);
+        let mut spawned = self.spawned();
+        if spawned.shut_down {
+            drop(spawned);
+            // Refused: stopped for every sender at once; all that is left of
+            // its life is `on_stop`, on a task of its own, and then `wait()`
+            // resolves.
+            ctl.refuse();
+            let refused = StopReason::StartFailed(Arc::new(RuntimeShutDown));
+            match self.inner.handle.clone().or_else(|| tokio::runtime::Handle::try_current().ok()) {
+                Some(handle) => drop(handle.spawn(task::stillborn(actor, ctx, refused))),
+                None => ctl.finish(refused),
             }
-            self.inner.live.fetch_add(1, Ordering::SeqCst);
-            spawned.actors.insert(id, Entry { ctl: Arc::clone(&ctl), task: None });
+            return (actor_ref, ctl);
         }
-        // Not under the lock: a tokio runtime that is gone drops the task at
-        // once, and the actor's end takes the lock to leave the list.
+        self.inner.live.fetch_add(1, Ordering::SeqCst);
+        // Spawned under the lock, so that the list keeps spawn order. A tokio
+        // runtime that is gone drops the task at once, and the actor's end
+        // (in that drop) only tries the lock.
         let run = task::run(actor, ctx);
         let task = match &self.inner.handle {
             Some(handle) => handle.spawn(run),
             None => tokio::spawn(run),
         };
-        if let Some(entry) = self.spawned().actors.get_mut(&id) {
-            entry.task = Some(task);
-        }
+        spawned.actors.push(Entry { ctl: Arc::clone(&ctl), task });
         (actor_ref, ctl)
     }
 
@@ -232,14 +229,12 @@ impl Runtime {
             spawned.shut_down = true;
             std::mem::take(&mut spawned.actors)
         };
-        for (_, entry) in entries.into_iter().rev() {
+        for entry in entries.into_iter().rev() {
             entry.ctl.request_stop();
             entry.ctl.wait().await;
             // The task ends right after `finish`; await it so that no task
             // of ours outlives `shutdown`.
-            if let Some(task) = entry.task {
-                let _ = task.await;
-            }
+            let _ = entry.task.await;
         }
     }
 
@@ -251,12 +246,25 @@ impl Runtime {
         }
     }
 
-    /// Actor `id` has stopped: it is no longer counted, nor kept for shutdown.
-    pub(crate) fn actor_stopped(&self, id: ActorId) {
-        let entry = self.spawned().actors.remove(&id);
+    /// An actor has stopped: it is no longer counted, and stopped actors
+    /// leave the list once they could make up half of it (see [`Spawned`]).
+    pub(crate) fn actor_stopped(&self) {
         self.inner.live.fetch_sub(1, Ordering::SeqCst);
-        // Its own task's handle, dropped from inside that task: detached.
-        drop(entry);
+        let stopped = self.inner.stopped.fetch_add(1, Ordering::Relaxed) + 1;
+        // Never waits: a spawn holds the lock while tokio may drop a task,
+        // whose actor then ends here.
+        let Ok(mut spawned) = self.inner.actors.try_lock() else { return };
+        if stopped * 2 >= spawned.actors.len() {
+            self.inner.stopped.store(0, Ordering::Relaxed);
+            // Their tasks' handles are dropped here (detached): tokio frees
+            // each task once it has returned.
+            spawned.actors.retain(|e| !e.ctl.is_finished());
+            // A burst that ended leaves no big list behind either.
+            if spawned.actors.len() < spawned.actors.capacity() / 4 {
+                let keep = spawned.actors.len() * 2;
+                spawned.actors.shrink_to(keep);
+            }
+        }
     }
 
     fn spawned(&self) -> MutexGuard<'_, Spawned> {
@@ -309,6 +317,7 @@ impl RuntimeBuilder {
                 handle: tokio::runtime::Handle::try_current().ok(),
                 live: AtomicUsize::new(0),
                 actors: Mutex::new(Spawned::default()),
+                stopped: AtomicUsize::new(0),
                 shutdown: tokio::sync::Mutex::new(()),
             }),
         }
