@@ -62,6 +62,7 @@ mod message;
 mod request;
 mod runtime;
 mod util;
+mod watch;
 
 pub use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
 pub use crate::error::{BoxError, Error, TryAskError, TrySendError};
@@ -70,12 +71,13 @@ pub use crate::mailbox::Mailbox;
 pub use crate::message::{Envelope, Forward, Message};
 pub use crate::request::{Ask, Request, Tell, TryAsk};
 pub use crate::runtime::{Crash, CrashPolicy, LogCrashes, PanicSite, Runtime, RuntimeBuilder};
+pub use crate::watch::{Down, Watchable};
 pub use tractor_macros::{Actor, actor, main, message};
 
 /// Everything most programs need: `use tractor::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Envelope, Error, Forward,
+        Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Down, Envelope, Error, Forward,
         Mailbox, Message, Panic, PanicSite, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError,
         WeakActorRef,
     };

@@ -15,6 +15,7 @@ use crate::message::{Envelope, Forward, Message};
 use crate::request::{Request, Tell};
 use crate::runtime::{Children, Control, Runtime};
 use crate::util::short_type_name;
+use crate::watch::Watchable;
 
 /// The actor's view of itself and of the runtime, handed to every hook and
 /// handler.
@@ -94,6 +95,12 @@ impl<A: Actor> Context<A> {
         self.sender = sender;
     }
 
+    /// This actor's cell, weakly: whoever holds it can reach the mailbox
+    /// without keeping the actor alive.
+    pub(crate) fn cell_weak(&self) -> Weak<Cell<A>> {
+        Weak::clone(&self.cell)
+    }
+
     pub(crate) fn children(&mut self) -> &mut Children {
         &mut self.children
     }
@@ -166,6 +173,28 @@ impl<A: Actor> Context<A> {
     /// stop and `on_stop` runs.
     pub fn stop(&self) {
         self.control().request_stop();
+    }
+
+    /// Watches `target` (an [`ActorRef`], [`WeakActorRef`](crate::WeakActorRef)
+    /// or [`Sender`](crate::Sender)): when it stops for good, this actor's
+    /// [`on_down`](Actor::on_down) is called with a [`Down`](crate::Down).
+    ///
+    /// - Exactly once per watch; watching an actor already watched does
+    ///   nothing more, and watching this actor itself does nothing.
+    /// - At once (as the next message) if `target` has already stopped.
+    /// - Handled like a message: one at a time, with panic isolation, and
+    ///   after every message `target` had sent to this actor.
+    /// - It does not keep `target` alive, nor `target` this actor.
+    ///
+    /// A parent is not told of its children unless it watches them.
+    pub fn watch(&mut self, target: &impl Watchable) {
+        crate::watch::watch(self, target.control());
+    }
+
+    /// Takes back a watch on `target`, and its notice if one is queued and
+    /// not yet handled: after `unwatch`, `on_down` is not called for it.
+    pub fn unwatch(&mut self, target: &impl Watchable) {
+        crate::watch::unwatch(self, target.control().id);
     }
 
     /// The runtime this actor runs on.

@@ -12,6 +12,7 @@ pub(crate) use self::stop::RuntimeShutDown;
 pub use self::stop::{Panic, StopReason};
 use crate::error::BoxError;
 use crate::message::Envelope;
+use crate::watch::Down;
 
 /// The state of an actor, and the hooks that run around its messages.
 ///
@@ -95,6 +96,31 @@ pub trait Actor: Sized + Send + 'static {
     fn on_panic(&mut self, ctx: &mut Context<Self>, panic: &Panic) -> impl Future<Output = ControlFlow> + Send {
         let _ = (ctx, panic);
         async { ControlFlow::Stop }
+    }
+
+    /// Told that an actor this one [watches](Context::watch) has stopped for
+    /// good. Handled like a message (one at a time, panic isolation). The
+    /// default, [`ControlFlow::Continue`], keeps running;
+    /// [`ControlFlow::Stop`] stops this actor gracefully.
+    ///
+    /// ```
+    /// use tractor::prelude::*;
+    ///
+    /// #[derive(Default)]
+    /// struct Room {
+    ///     members: Vec<ActorId>,
+    /// }
+    ///
+    /// impl Actor for Room {
+    ///     async fn on_down(&mut self, _ctx: &mut Context<Self>, down: Down) -> ControlFlow {
+    ///         self.members.retain(|m| *m != down.id());
+    ///         ControlFlow::Continue
+    ///     }
+    /// }
+    /// ```
+    fn on_down(&mut self, ctx: &mut Context<Self>, down: Down) -> impl Future<Output = ControlFlow> + Send {
+        let _ = (ctx, down);
+        async { ControlFlow::Continue }
     }
 
     /// Produces the actor's next piece of work. The default waits for the

@@ -87,7 +87,7 @@ impl<A: Actor> ActorRef<A> {
 
     /// A weak ref: it names the actor without keeping it alive.
     pub fn downgrade(&self) -> WeakActorRef<A> {
-        WeakActorRef { cell: Arc::downgrade(&self.cell), id: self.id() }
+        WeakActorRef { cell: Arc::downgrade(&self.cell), ctl: Arc::clone(self.cell.owner()) }
     }
 
     /// The actor's id.

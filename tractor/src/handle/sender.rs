@@ -12,6 +12,7 @@ use super::{ActorId, ActorRef};
 use crate::actor::Actor;
 use crate::error::{Error, TrySendError};
 use crate::message::{Envelope, Message, ReplyTx};
+use crate::runtime::Control;
 use crate::util::short_type_name;
 
 /// A handle to *any* actor that handles `M` with reply `R`, whatever its
@@ -63,6 +64,7 @@ trait Recipient<M, R>: Send + Sync + 'static {
     fn id(&self) -> ActorId;
     fn actor_type(&self) -> &'static str;
     fn is_alive(&self) -> bool;
+    fn control(&self) -> &Arc<Control>;
     fn try_send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Result<(), TrySendError<M>>;
     fn send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Sending<'_, Error>;
 }
@@ -78,6 +80,10 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
 
     fn is_alive(&self) -> bool {
         !self.ctl().is_dead()
+    }
+
+    fn control(&self) -> &Arc<Control> {
+        self.owner()
     }
 
     fn try_send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Result<(), TrySendError<M>> {
@@ -98,6 +104,10 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
     /// `true` until the actor has stopped.
     pub fn is_alive(&self) -> bool {
         self.inner.is_alive()
+    }
+
+    pub(crate) fn control(&self) -> &Arc<Control> {
+        self.inner.control()
     }
 
     /// Sends `msg`; returns once it is enqueued (waiting for room in a

@@ -3,10 +3,11 @@
 use std::any::type_name;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::sync::Weak;
+use std::sync::{Arc, Weak};
 
 use super::{ActorId, ActorRef, Cell};
 use crate::actor::Actor;
+use crate::runtime::Control;
 use crate::util::short_type_name;
 
 /// A weak handle to an actor of type `A`: made with
@@ -41,7 +42,9 @@ use crate::util::short_type_name;
 /// ```
 pub struct WeakActorRef<A: Actor> {
     pub(super) cell: Weak<Cell<A>>,
-    pub(super) id: ActorId,
+    /// Kept strongly: it is small, and it still knows the id and, once the
+    /// actor stopped, why (for a watch made through this ref).
+    pub(super) ctl: Arc<Control>,
 }
 
 impl<A: Actor> WeakActorRef<A> {
@@ -58,19 +61,23 @@ impl<A: Actor> WeakActorRef<A> {
 
     /// The actor's id, even after it stopped.
     pub fn id(&self) -> ActorId {
-        self.id
+        self.ctl.id
+    }
+
+    pub(crate) fn control(&self) -> &Arc<Control> {
+        &self.ctl
     }
 }
 
 impl<A: Actor> Clone for WeakActorRef<A> {
     fn clone(&self) -> Self {
-        WeakActorRef { cell: Weak::clone(&self.cell), id: self.id }
+        WeakActorRef { cell: Weak::clone(&self.cell), ctl: Arc::clone(&self.ctl) }
     }
 }
 
 impl<A: Actor> PartialEq for WeakActorRef<A> {
     fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
+        self.id() == other.id()
     }
 }
 
@@ -78,12 +85,12 @@ impl<A: Actor> Eq for WeakActorRef<A> {}
 
 impl<A: Actor> Hash for WeakActorRef<A> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.id.hash(state);
+        self.id().hash(state);
     }
 }
 
 impl<A: Actor> fmt::Debug for WeakActorRef<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WeakActorRef<{}>({})", short_type_name(type_name::<A>()), self.id)
+        write!(f, "WeakActorRef<{}>({})", short_type_name(type_name::<A>()), self.id())
     }
 }

@@ -8,6 +8,7 @@ use std::sync::OnceLock;
 use crate::actor::StopReason;
 use crate::handle::ActorId;
 use crate::mailbox::{Owner, Shared};
+use crate::watch::{self, LinkSlot};
 
 /// Identity, mailbox state and stop reason of one actor.
 pub(crate) struct Control {
@@ -15,6 +16,8 @@ pub(crate) struct Control {
     pub(crate) type_name: &'static str,
     mailbox: Shared,
     reason: OnceLock<StopReason>,
+    /// Death watch: who watches this actor, and whom it watches.
+    links: LinkSlot,
 }
 
 impl Owner for Control {
@@ -25,7 +28,7 @@ impl Owner for Control {
 
 impl Control {
     pub(crate) fn new(id: ActorId, type_name: &'static str, rendezvous: bool) -> Self {
-        Control { id, type_name, mailbox: Shared::new(rendezvous), reason: OnceLock::new() }
+        Control { id, type_name, mailbox: Shared::new(rendezvous), reason: OnceLock::new(), links: LinkSlot::default() }
     }
 
     pub(crate) fn stop_requested(&self) -> bool {
@@ -55,6 +58,16 @@ impl Control {
         self.mailbox.state.kill();
     }
 
+    /// The stop reason, once [`finish`](Control::finish) has run.
+    pub(crate) fn reason(&self) -> Option<&StopReason> {
+        self.reason.get()
+    }
+
+    /// The actor's death-watch links.
+    pub(crate) fn links(&self) -> &LinkSlot {
+        &self.links
+    }
+
     /// `true` once [`finish`](Control::finish) has run.
     pub(crate) fn is_finished(&self) -> bool {
         self.reason.get().is_some()
@@ -70,6 +83,9 @@ impl Control {
     pub(crate) fn finish(&self, reason: StopReason) {
         let _ = self.reason.set(reason);
         self.mailbox.finish();
+        if let Some(reason) = self.reason.get() {
+            watch::finished(self, reason);
+        }
     }
 
     /// Resolves once [`finish`](Control::finish) has run.
