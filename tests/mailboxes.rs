@@ -171,6 +171,7 @@ on_both_runtimes!(
     every_send_to_a_stopped_actor_fails_at_once,
     ask_waiting_for_room_fails_when_the_actor_is_killed,
     tell_waiting_for_room_is_handled_by_a_graceful_stop,
+    a_cancelled_waiting_tell_is_never_delivered,
     try_send_error_converts_into_error,
 );
 
@@ -505,9 +506,10 @@ async fn tell_waiting_for_room_when_the_actor_is_killed_is_not_lost_silently() {
     within(runtime.shutdown()).await;
 }
 
-/// A graceful stop handles what is queued; a tell that was waiting for room
-/// when `stop()` was called is either handled (and reports `Ok`) or fails
-/// with `is_stopped` (and is not handled): never lost silently.
+/// A graceful stop handles what is queued, and a tell that was waiting for
+/// room when `stop()` was called is handled too: the drain makes room for
+/// it, and it reports `Ok`. (It is polled alongside the stop: a waiting
+/// tell pushes only when polled.)
 async fn tell_waiting_for_room_is_handled_by_a_graceful_stop() {
     let runtime = Runtime::new();
     let (sink, mut handled, release) = held_sink(&runtime, Mailbox::bounded(1)).await;
@@ -517,18 +519,91 @@ async fn tell_waiting_for_room_is_handled_by_a_graceful_stop() {
 
     let mut stop = Box::pin(sink.stop());
     assert!(poll_once(&mut stop).await.is_pending(), "the actor is still held");
+    assert!(poll_once(&mut tell).await.is_pending(), "the mailbox is still full");
     release.notify_one();
-    within(stop).await.unwrap();
-    let told = within(tell).await;
-    let handled = drain(&mut handled);
-    assert_eq!(handled[0], 1, "the queued item is handled by a graceful stop");
-    match told {
-        Ok(()) => assert_eq!(handled, vec![1, 2]),
-        Err(e) => {
-            assert!(e.is_stopped(), "{e:?}");
-            assert_eq!(handled, vec![1]);
+    let (stopped, told) = within(async { tokio::join!(stop, tell) }).await;
+    stopped.unwrap();
+    assert!(told.is_ok(), "a tell waiting for room when the stop came must be handled: {told:?}");
+    assert_eq!(drain(&mut handled), vec![1, 2], "the queued item, then the waiting one");
+    within(runtime.shutdown()).await;
+}
+
+/// Items the flood sends to keep a mailbox full; the rounds use `0..ROUNDS`.
+const FLOOD: u32 = 1 << 31;
+
+/// A `tell` cancelled while it waits for room is never delivered: dropped
+/// by a timeout of 0-50 µs, or after a few polls, while the actor takes
+/// messages and a flood of other waiting tells competes for the room. A
+/// caller that retries after a cancel must never get a duplicate. Every
+/// tell that returned `Ok` is handled, once (the final graceful stop drains
+/// them).
+async fn a_cancelled_waiting_tell_is_never_delivered() {
+    const ROUNDS: u32 = 2_000;
+    let runtime = Runtime::new();
+    let (actor, mut handled) = sink();
+    let sink = runtime.spawn_with(actor, Mailbox::bounded(1));
+    let flooding = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let flood = tokio::spawn({
+        let (sink, flooding) = (sink.clone(), Arc::clone(&flooding));
+        async move {
+            let mut n = FLOOD;
+            while flooding.load(std::sync::atomic::Ordering::Relaxed) {
+                within(sink.tell(Item(n))).await.unwrap();
+                n += 1;
+            }
+        }
+    });
+
+    let (mut cancelled, mut told) = (Vec::new(), Vec::new());
+    let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+    for round in 0..ROUNDS {
+        // xorshift: a different cancel point each round, the same each run.
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let mut tell = Box::pin(sink.tell(Item(round)));
+        let outcome = if seed.is_multiple_of(2) {
+            let limit = Duration::from_micros(seed % 51);
+            within(tokio::time::timeout(limit, &mut tell)).await.ok()
+        } else {
+            let mut outcome = None;
+            for _ in 0..(seed >> 8) % 4 + 1 {
+                if let Poll::Ready(out) = poll_once(&mut tell).await {
+                    outcome = Some(out);
+                    break;
+                }
+                tokio::task::yield_now().await;
+            }
+            outcome
+        };
+        drop(tell);
+        match outcome {
+            Some(Ok(())) => told.push(round),
+            Some(Err(e)) => panic!("round {round}: a tell to a live actor failed: {e:?}"),
+            None => cancelled.push(round),
         }
     }
+    flooding.store(false, std::sync::atomic::Ordering::Relaxed);
+    within(flood).await.unwrap();
+    within(sink.stop()).await.unwrap();
+
+    let mut seen = std::collections::HashMap::new();
+    for n in drain(&mut handled).into_iter().filter(|&n| n < FLOOD) {
+        *seen.entry(n).or_insert(0_u32) += 1;
+    }
+    let delivered: Vec<u32> = cancelled.iter().copied().filter(|n| seen.contains_key(n)).collect();
+    assert!(
+        delivered.is_empty(),
+        "{} of {} cancelled tells were delivered anyway (first: {:?}); {} told",
+        delivered.len(),
+        cancelled.len(),
+        &delivered[..delivered.len().min(10)],
+        told.len(),
+    );
+    for n in &told {
+        assert_eq!(seen.get(n), Some(&1), "told item {n} handled {:?} times", seen.get(n));
+    }
+    assert!(!cancelled.is_empty(), "no round cancelled a waiting tell: the test tests nothing");
     within(runtime.shutdown()).await;
 }
 

@@ -18,8 +18,10 @@ mod wakers;
 
 #[cfg(all(test, loom))]
 mod model;
+#[cfg(all(test, loom))]
+mod model_notify;
 
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::Notify;
 
 pub(crate) use self::recv::Receiver;
 pub(crate) use self::send::Sender;
@@ -53,9 +55,6 @@ pub(crate) trait Owner: Send + Sync + 'static {
 
 /// What a mailbox carries.
 pub(crate) trait Letter: Send + 'static {
-    /// Ask to be told when the receiver takes this item for handling; the
-    /// receiver fails if it is discarded instead.
-    fn acknowledge(&mut self) -> oneshot::Receiver<()>;
     /// What to call it in a log line.
     fn describe(&self) -> &'static str;
 }

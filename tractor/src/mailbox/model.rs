@@ -6,25 +6,31 @@
 //! ```
 //!
 //! flume is not loom-aware, so the models run the real protocol code
-//! ([`send_now`], [`poll_take`], [`drain_step`], [`watch_stop`]) over a small
-//! queue of their own, a loom mutex around a `VecDeque`. A lost wakeup shows
-//! as a loom deadlock (every thread blocked), a lost or stranded message as a
-//! failed count.
+//! ([`send_now`], [`send_waiting_with`], [`poll_take`], [`take_from`],
+//! [`poll_rendezvous`], [`poll_drain`], [`watch_stop`]) over a small queue of
+//! their own, a loom mutex around a `VecDeque` that, at capacity 0, hands an
+//! item over only to a receiver waiting inside it (as flume's `bounded(0)`
+//! does). tokio's `Notify` is not loom-aware either: the waiting send runs
+//! over `model_notify`, a loom copy of what it relies on. A lost wakeup shows
+//! as a loom deadlock (every thread blocked), a lost, stranded or
+//! cancelled-yet-delivered message as a failed count.
 //!
 //! `LOOM_MAX_PREEMPTIONS` bounds the search (default here: 3).
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::SeqCst;
 use std::task::{Context, Poll, Wake, Waker};
 
 use loom::sync::Mutex;
-use loom::sync::atomic::AtomicUsize;
+use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::thread;
 
 use super::Refused;
-use super::recv::{Drain, Take, Watch, drain_step, poll_take, watch_stop};
-use super::send::send_now;
+use super::recv::{Take, Watch, poll_drain, poll_rendezvous, poll_take, take_from, watch_stop};
+use super::send::{send_now, send_waiting_with};
 use super::state::{State, WakerKind};
 use super::sync::AtomicU32;
 
@@ -50,11 +56,14 @@ struct Inner {
     items: VecDeque<u32>,
     capacity: Option<usize>,
     connected: bool,
+    /// A receiver waiting inside the queue (a rendezvous), as flume's list
+    /// of waiting receivers holds it.
+    receiver: Option<Waker>,
 }
 
 impl Queue {
     fn new(capacity: Option<usize>) -> Self {
-        Queue { inner: Mutex::new(Inner { items: VecDeque::new(), capacity, connected: true }) }
+        Queue { inner: Mutex::new(Inner { items: VecDeque::new(), capacity, connected: true, receiver: None }) }
     }
 
     fn push(&self, item: u32) -> Result<(), Refused<u32>> {
@@ -62,11 +71,32 @@ impl Queue {
         if !q.connected {
             return Err(Refused::Stopped(item));
         }
+        // flume hands an item to a waiting receiver by queueing it past the
+        // capacity and waking that receiver.
+        if let Some(receiver) = q.receiver.take() {
+            q.items.push_back(item);
+            receiver.wake();
+            return Ok(());
+        }
         if q.capacity.is_some_and(|c| q.items.len() >= c) {
             return Err(Refused::Full(item));
         }
         q.items.push_back(item);
         Ok(())
+    }
+
+    /// One poll of a wait inside the queue (flume's `recv_async`).
+    fn wait_inside(&self, waker: &Waker) -> Poll<Option<u32>> {
+        let mut q = self.inner.lock().unwrap();
+        if let Some(item) = q.items.pop_front() {
+            q.receiver = None;
+            return Poll::Ready(Some(item));
+        }
+        if !q.connected {
+            return Poll::Ready(None);
+        }
+        q.receiver = Some(waker.clone());
+        Poll::Pending
     }
 
     fn take(&self) -> Take<u32> {
@@ -171,22 +201,93 @@ impl Mailbox {
         .is_ok()
     }
 
+    /// The waiting send of `send.rs`, over the model queue: the future.
+    fn send_waiting(&self, item: u32) -> impl Future<Output = Result<(), u32>> + '_ {
+        send_waiting_with(
+            &self.state,
+            item,
+            |item| self.queue.push(item),
+            || {
+                self.discarded.fetch_add(self.queue.discard(), SeqCst);
+            },
+        )
+    }
+
+    /// A waiting send run to its end on this thread.
+    fn send_waiting_to_the_end(&self, item: u32) -> Result<(), u32> {
+        let parker = Arc::new(Parker(loom::sync::Notify::new()));
+        let mut send = pin!(self.send_waiting(item));
+        block_on(&parker, |cx| send.as_mut().poll(cx))
+    }
+
+    /// A waiting send polled once, then (if still waiting) dropped, as a
+    /// cancelled `tell`; `registered` is set between the two. `true` if it
+    /// was delivered (its poll returned `Ok`).
+    fn send_waiting_then_cancel(&self, item: u32, registered: &AtomicBool) -> bool {
+        let parker = Arc::new(Parker(loom::sync::Notify::new()));
+        let waker = Waker::from(parker);
+        let mut send = pin!(self.send_waiting(item));
+        let polled = send.as_mut().poll(&mut Context::from_waker(&waker));
+        registered.store(true, SeqCst);
+        matches!(polled, Poll::Ready(Ok(())))
+    }
+
+    fn bounded(&self) -> bool {
+        self.queue.inner.lock().unwrap().capacity.is_some()
+    }
+
+    /// A take of `recv.rs` (with its room signal), over the model queue.
+    fn take(&self, bounded: bool) -> Take<u32> {
+        take_from(&self.state, bounded, || self.queue.take())
+    }
+
     /// The receive loop of `recv.rs` under `kind`: waits for the next item,
     /// `None` on a stop or a disconnection.
     fn recv(&self, kind: WakerKind) -> Option<u32> {
-        block_on(self.parker(kind), |cx| poll_take(&self.state, &self.taken, cx.waker(), kind, || self.queue.take()))
+        let bounded = self.bounded();
+        block_on(self.parker(kind), |cx| {
+            if self.state.is_rendezvous() {
+                return poll_rendezvous(&self.state, cx, kind, |cx| self.queue.wait_inside(cx.waker()));
+            }
+            poll_take(&self.state, &self.taken, cx.waker(), kind, || self.take(bounded))
+        })
     }
 
-    /// A graceful drain, as the actor loop runs it: what it handled.
-    fn drain(&self) -> usize {
-        let mut handled = 0;
-        loop {
-            match drain_step(&self.state, || self.queue.take()) {
-                Drain::Item(_) => handled += 1,
-                Drain::Done => return handled,
-                Drain::Wait => thread::yield_now(),
-            }
+    /// A graceful drain, as the actor loop runs it: the items it handled.
+    fn drain_items(&self) -> Vec<u32> {
+        let bounded = self.bounded();
+        let mut handled = Vec::new();
+        while let Some(item) = block_on(&self.task, |cx| {
+            poll_drain(&self.state, cx, WakerKind::Task, || self.take(bounded), |cx| self.queue.wait_inside(cx.waker()))
+        }) {
+            handled.push(item);
         }
+        handled
+    }
+
+    fn drain(&self) -> usize {
+        self.drain_items().len()
+    }
+
+    /// The actor loop: messages until `recv` says stop, then close and
+    /// drain, then the end (the final discard of `wind_down`). What it
+    /// handled, and what it discarded.
+    fn run_actor(&self) -> (Vec<u32>, usize) {
+        let mut handled = Vec::new();
+        while let Some(item) = self.recv(WakerKind::Task) {
+            handled.push(item);
+        }
+        self.state.close();
+        handled.extend(self.drain_items());
+        self.state.mark_dead();
+        (handled, self.queue.discard())
+    }
+}
+
+/// Spins (yielding to loom) until `flag` is set.
+fn wait_for(flag: &AtomicBool) {
+    while !flag.load(SeqCst) {
+        thread::yield_now();
     }
 }
 
@@ -269,7 +370,7 @@ fn a_kill_racing_a_send_strands_nothing() {
             thread::spawn(move || mb.send(7))
         };
         mb.state.kill();
-        // Killed: the loop ends without a drain (`drain_step` says done),
+        // Killed: the loop ends without a drain (`poll_drain` says done),
         // the actor dies and discards what is queued.
         assert!(mb.recv(WakerKind::Task).is_none());
         assert_eq!(mb.drain(), 0);
@@ -391,5 +492,216 @@ fn back_to_the_task_waker_after_a_foreign_one() {
         assert_eq!(mb.recv(WakerKind::Foreign), Some(1));
         assert_eq!(mb.recv(WakerKind::Task), Some(2));
         sender.join().unwrap();
+    });
+}
+
+// ---- the waiting send ----
+
+/// A send waiting for room in a full bounded mailbox gets the room the
+/// receiver's take makes: it is woken, pushes, and is received.
+///
+/// Mutations caught: `take_from` without `made_room` (the take signals no
+/// room); the waiting count raised only after the first push: both
+/// deadlock.
+#[test]
+fn a_waiting_send_gets_the_room_a_take_makes() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send_waiting_to_the_end(2))
+        };
+        assert_eq!(mb.recv(WakerKind::Task), Some(1));
+        assert_eq!(mb.recv(WakerKind::Task), Some(2));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+}
+
+/// Two sends wait for room; one is cancelled after its first poll. The
+/// cancelled one is delivered only if that poll returned `Ok` (never behind
+/// the back of a dropped future), and the other still gets room, even when
+/// the wakeup went to the cancelled one.
+///
+/// Mutation caught: the `Notify` copy not passing a `notify_one` wakeup on
+/// when a notified `Notified` is dropped (what tokio's does and this design
+/// relies on): deadlock.
+#[test]
+fn a_cancelled_waiting_send_is_not_delivered_and_passes_its_room_on() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let registered = Arc::new(AtomicBool::new(false));
+        let cancelled = {
+            let (mb, registered) = (mb.clone(), Arc::clone(&registered));
+            thread::spawn(move || mb.send_waiting_then_cancel(2, &registered))
+        };
+        let waiting = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send_waiting_to_the_end(3))
+        };
+        let mut got = vec![mb.recv(WakerKind::Task).unwrap()];
+        while !got.contains(&3) {
+            got.push(mb.recv(WakerKind::Task).unwrap());
+        }
+        let delivered = cancelled.join().unwrap();
+        assert_eq!(waiting.join().unwrap(), Ok(()));
+        mb.state.request_stop();
+        let (rest, discarded) = mb.run_actor();
+        got.extend(rest);
+        assert_eq!(discarded, 0);
+        assert_eq!(got.contains(&2), delivered, "cancelled send: delivered {delivered}, received {got:?}");
+    });
+}
+
+/// A graceful stop that comes while a send waits for room: the drain waits
+/// for it and makes room for it, and it is handled (`Ok`, never "refused").
+///
+/// Mutations caught: `poll_drain` ending once the queue is empty whatever
+/// is in flight (the waiting send lands after the end: not handled);
+/// `finish_send(Pushed::Yes)` not waking a parked drain: deadlock.
+#[test]
+fn a_graceful_drain_handles_a_waiting_send() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let registered = Arc::new(AtomicBool::new(false));
+        let sender = {
+            let (mb, registered) = (mb.clone(), Arc::clone(&registered));
+            thread::spawn(move || {
+                let parker = Arc::new(Parker(loom::sync::Notify::new()));
+                let mut send = pin!(mb.send_waiting(2));
+                let waker = Waker::from(Arc::clone(&parker));
+                let first = send.as_mut().poll(&mut Context::from_waker(&waker));
+                registered.store(true, SeqCst);
+                match first {
+                    Poll::Ready(out) => out,
+                    Poll::Pending => block_on(&parker, |cx| send.as_mut().poll(cx)),
+                }
+            })
+        };
+        let stopper = {
+            let (mb, registered) = (mb.clone(), Arc::clone(&registered));
+            thread::spawn(move || {
+                wait_for(&registered);
+                mb.state.request_stop();
+            })
+        };
+        let (handled, discarded) = mb.run_actor();
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        stopper.join().unwrap();
+        assert_eq!((handled, discarded), (vec![1, 2], 0));
+    });
+}
+
+/// A waiting send cancelled during a graceful drain ends it: the drain,
+/// parked waiting for that send, wakes and finishes.
+///
+/// Mutations caught: `finish_send(Pushed::No)` not waking a parked actor;
+/// `park_drain` comparing only the finished count (a cancel changes only
+/// the in-flight one): both deadlock.
+#[test]
+fn a_cancelled_waiting_send_ends_the_drain() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let registered = Arc::new(AtomicBool::new(false));
+        let cancelled = {
+            let (mb, registered) = (mb.clone(), Arc::clone(&registered));
+            thread::spawn(move || mb.send_waiting_then_cancel(2, &registered))
+        };
+        let stopper = {
+            let (mb, registered) = (mb.clone(), Arc::clone(&registered));
+            thread::spawn(move || {
+                wait_for(&registered);
+                mb.state.request_stop();
+            })
+        };
+        let (handled, discarded) = mb.run_actor();
+        stopper.join().unwrap();
+        // Delivered only if its one poll found room (the actor took 1 first).
+        let delivered = cancelled.join().unwrap();
+        let expected = if delivered { vec![1, 2] } else { vec![1] };
+        assert_eq!((handled, discarded), (expected, 0));
+    });
+}
+
+/// A kill wakes a send waiting for room at once (before the actor ends: no
+/// room is ever made here) and it gives up, its message unsent.
+///
+/// Mutations caught: `kill` without `notify_waiters` on the room; the
+/// waiting send not reading `KILL` after its enable: both deadlock.
+#[test]
+fn a_kill_ends_a_waiting_send_at_once() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send_waiting_to_the_end(2))
+        };
+        let killer = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.kill())
+        };
+        // The actor is stuck in a handler until the kill; it ends only once
+        // the waiting send has.
+        killer.join().unwrap();
+        assert_eq!(sender.join().unwrap(), Err(2));
+        assert_eq!(mb.recv(WakerKind::Task), None);
+        assert_eq!(mb.drain(), 0);
+        mb.state.mark_dead();
+        assert_eq!(mb.queue.discard() + mb.discarded.load(SeqCst), 1);
+    });
+}
+
+/// A rendezvous: a waiting send meets a receiver that starts waiting inside
+/// the queue, which signals room.
+///
+/// Mutation caught: `poll_rendezvous` not signalling room when it starts
+/// waiting: deadlock.
+#[test]
+fn a_waiting_send_meets_a_rendezvous_receiver() {
+    model(|| {
+        let mb = Mailbox::new(Some(0));
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send_waiting_to_the_end(1))
+        };
+        assert_eq!(mb.recv(WakerKind::Foreign), Some(1));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+}
+
+/// A rendezvous drained by a graceful stop while a send waits: the drain
+/// waits inside the queue, so the send hands its item over and it is
+/// handled.
+///
+/// Mutation caught: `poll_drain` not waiting inside the queue for a
+/// rendezvous: deadlock.
+#[test]
+fn a_rendezvous_drain_takes_a_waiting_send() {
+    model(|| {
+        let mb = Mailbox::new(Some(0));
+        let registered = Arc::new(AtomicBool::new(false));
+        let sender = {
+            let (mb, registered) = (mb.clone(), Arc::clone(&registered));
+            thread::spawn(move || {
+                let parker = Arc::new(Parker(loom::sync::Notify::new()));
+                let mut send = pin!(mb.send_waiting(1));
+                let waker = Waker::from(Arc::clone(&parker));
+                let first = send.as_mut().poll(&mut Context::from_waker(&waker));
+                registered.store(true, SeqCst);
+                match first {
+                    Poll::Ready(out) => out,
+                    Poll::Pending => block_on(&parker, |cx| send.as_mut().poll(cx)),
+                }
+            })
+        };
+        wait_for(&registered);
+        mb.state.request_stop();
+        let (handled, discarded) = mb.run_actor();
+        assert_eq!(sender.join().unwrap(), Ok(()));
+        assert_eq!((handled, discarded), (vec![1], 0));
     });
 }

@@ -3,7 +3,7 @@
 use std::future::{Future, poll_fn};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::task::{Poll, Waker};
+use std::task::{Context, Poll, Waker};
 
 use super::state::{Park, State, WakerKind};
 use super::sync::AtomicU32;
@@ -34,7 +34,7 @@ pub(crate) fn poll_take<T>(
     }
     loop {
         let seen = state.observe();
-        if seen.sending || seen.finished != taken.load(Relaxed) {
+        if seen.sending() || seen.finished != taken.load(Relaxed) {
             match take() {
                 Take::Item(item) => {
                     taken.store(taken.load(Relaxed).wrapping_add(1), Relaxed);
@@ -77,30 +77,77 @@ pub(crate) fn watch_stop(state: &State, waker: &Waker, kind: WakerKind) -> Watch
     if state.stop_requested() { Watch::Stopped } else { Watch::Waiting }
 }
 
-/// One step of a graceful drain.
-pub(crate) enum Drain<T> {
-    /// The next queued item: handle it.
-    Item(T),
-    /// The queue is empty and no send is in flight (none can start: the
-    /// mailbox is closed), or the actor was killed.
-    Done,
-    /// A send is between its registration and its push: let it finish.
-    Wait,
+/// One look at a queue through [`take`](Take), then the room signal: a
+/// take from a bounded mailbox made room for a waiting send (see `state`,
+/// "Waiting for room").
+#[inline]
+pub(crate) fn take_from<T>(state: &State, bounded: bool, take: impl FnOnce() -> Take<T>) -> Take<T> {
+    let took = take();
+    if bounded && matches!(took, Take::Item(_)) {
+        state.made_room();
+    }
+    took
 }
 
-/// One step of a graceful drain, over any queue.
+/// One poll of a rendezvous receive, which waits inside the queue
+/// (`wait_inside`): a stop reaches it ([`watch_stop`]), and each time it
+/// starts waiting there it has room for one waiting send.
 #[inline]
-pub(crate) fn drain_step<T>(state: &State, take: impl FnOnce() -> Take<T>) -> Drain<T> {
-    if state.is_killed() {
-        return Drain::Done;
+pub(crate) fn poll_rendezvous<T>(
+    state: &State,
+    cx: &mut Context<'_>,
+    kind: WakerKind,
+    wait_inside: impl FnOnce(&mut Context<'_>) -> Poll<Option<T>>,
+) -> Poll<Option<T>> {
+    if watch_stop(state, cx.waker(), kind) == Watch::Stopped {
+        return Poll::Ready(None);
     }
-    // Read the in-flight count before the queue: once it is zero no send can
-    // start (closed), so an empty queue then is the end.
-    let idle = state.no_send_in_flight();
-    match take() {
-        Take::Item(item) => Drain::Item(item),
-        Take::Empty | Take::Disconnected if idle => Drain::Done,
-        Take::Empty | Take::Disconnected => Drain::Wait,
+    let next = wait_inside(cx);
+    if next.is_pending() {
+        state.made_room();
+    }
+    next
+}
+
+/// One poll of a graceful drain, over any queue: `Some` with the next
+/// item, `None` once the queue is empty and no send is in flight (none can
+/// start: the mailbox is closed), or on a kill; `Pending`, parked under
+/// `waker`, while a send in flight has yet to push or give up. A rendezvous
+/// drain also waits inside the queue (`wait_inside`), so that a waiting send
+/// can hand its item over.
+#[inline]
+pub(crate) fn poll_drain<T>(
+    state: &State,
+    cx: &mut Context<'_>,
+    kind: WakerKind,
+    mut take: impl FnMut() -> Take<T>,
+    mut wait_inside: impl FnMut(&mut Context<'_>) -> Poll<Option<T>>,
+) -> Poll<Option<T>> {
+    loop {
+        if state.is_killed() {
+            return Poll::Ready(None);
+        }
+        // Read the in-flight count before the queue: once it is zero no send
+        // can start (closed), so an empty queue then is the end.
+        let seen = state.observe();
+        if let Take::Item(item) = take() {
+            return Poll::Ready(Some(item));
+        }
+        if !seen.sending() {
+            return Poll::Ready(None);
+        }
+        if state.is_rendezvous() {
+            match wait_inside(cx) {
+                Poll::Ready(Some(item)) => return Poll::Ready(Some(item)),
+                // Disconnected: no send can be in flight; look again.
+                Poll::Ready(None) => {}
+                Poll::Pending => state.made_room(),
+            }
+        }
+        match state.park_drain(cx.waker(), seen, kind) {
+            Park::Asleep => return Poll::Pending,
+            Park::LookAgain => {}
+        }
     }
 }
 
@@ -113,11 +160,14 @@ pub(crate) struct Receiver<T, O> {
     /// Items `recv` took, wrapping: with the sends that have finished it
     /// tells an empty queue without a look.
     taken: AtomicU32,
+    /// The mailbox has a capacity: a take makes room for a waiting send.
+    bounded: bool,
 }
 
 impl<T: Letter, O: Owner> Receiver<T, O> {
     pub(crate) fn new(rx: flume::Receiver<T>, owner: Arc<O>) -> Self {
-        Receiver { rx, owner, task_waker: None, taken: AtomicU32::new(0) }
+        let bounded = rx.capacity().is_some();
+        Receiver { rx, owner, task_waker: None, taken: AtomicU32::new(0), bounded }
     }
 
     /// What the mailbox belongs to.
@@ -144,11 +194,11 @@ impl<T: Letter, O: Owner> Receiver<T, O> {
 
     #[inline]
     fn take(&self) -> Take<T> {
-        match self.rx.try_recv() {
+        take_from(self.state(), self.bounded, || match self.rx.try_recv() {
             Ok(item) => Take::Item(item),
             Err(flume::TryRecvError::Empty) => Take::Empty,
             Err(flume::TryRecvError::Disconnected) => Take::Disconnected,
-        }
+        })
     }
 
     /// Waits for the next item: `None` once a stop was asked for, or once
@@ -166,26 +216,37 @@ impl<T: Letter, O: Owner> Receiver<T, O> {
             if !state.is_rendezvous() {
                 return poll_take(state, &self.taken, cx.waker(), self.waker_kind(cx.waker()), || self.take());
             }
-            if watch_stop(state, cx.waker(), self.waker_kind(cx.waker())) == Watch::Stopped {
-                return Poll::Ready(None);
-            }
             // Boxed: a rendezvous is rare, and every actor's task has room
             // for this future.
             let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));
-            next.as_mut().poll(cx).map(Result::ok)
+            let kind = self.waker_kind(cx.waker());
+            poll_rendezvous(state, cx, kind, |cx| next.as_mut().poll(cx).map(Result::ok))
         })
     }
 
     /// The next item of a graceful drain; `None` once the queue is empty and
     /// no send is in flight, or on a kill.
     pub(crate) async fn drain_next(&self) -> Option<T> {
-        loop {
-            match drain_step(self.state(), || self.take()) {
-                Drain::Item(item) => return Some(item),
-                Drain::Done => return None,
-                Drain::Wait => tokio::task::yield_now().await,
-            }
-        }
+        // A rendezvous drain waits inside flume too (see `poll_drain`).
+        let mut rendezvous = None;
+        poll_fn(move |cx| {
+            let kind = self.waker_kind(cx.waker());
+            poll_drain(
+                self.state(),
+                cx,
+                kind,
+                || self.take(),
+                |cx| {
+                    let next = rendezvous.get_or_insert_with(|| Box::pin(self.rx.recv_async()));
+                    let polled = next.as_mut().poll(cx).map(Result::ok);
+                    if polled.is_ready() {
+                        rendezvous = None;
+                    }
+                    polled
+                },
+            )
+        })
+        .await
     }
 
     /// Drops everything queued: asks resolve to `is_stopped`.

@@ -1,9 +1,7 @@
 //! The sending side: [`Sender`] over a flume queue and the state word.
 
-use std::future::{Future, poll_fn};
-use std::pin::Pin;
+use std::pin::pin;
 use std::sync::Arc;
-use std::task::Poll;
 
 use super::state::{Entry, Liveness, Pushed, State};
 use super::{Letter, Owner, Refused};
@@ -62,70 +60,94 @@ impl<T: Letter, O: Owner> Sender<T, O> {
     /// Enqueue without waiting.
     #[inline]
     pub(crate) fn try_send(&self, item: T) -> Result<(), Refused<T>> {
-        send_now(
-            self.state(),
-            item,
-            |item| {
-                self.tx().try_send(item).map_err(|e| match e {
-                    flume::TrySendError::Full(item) => Refused::Full(item),
-                    flume::TrySendError::Disconnected(item) => Refused::Stopped(item),
-                })
-            },
-            || discard(&self.rx),
-        )
+        send_now(self.state(), item, |item| self.push(item), || discard(&self.rx))
     }
 
     /// Enqueue an item that [`try_send`](Sender::try_send) refused as full,
-    /// waiting for room. Gives the item back only when refused before any
-    /// wait (the actor was stopped); `Err(None)` when it was dropped unhandled
-    /// (the actor died while it waited).
-    pub(crate) async fn send_waiting(&self, mut item: T) -> Result<(), Option<T>> {
-        // The send counts as in flight until its first poll has put the
-        // message where the actor's receiver finds it (the queue, or flume's
-        // list of waiting sends, which `try_recv` pulls from): from then on a
-        // graceful drain handles it.
-        if self.state().enter_send() == Entry::Closed {
-            return Err(Some(item));
+    /// waiting for room (see `state`, "Waiting for room"). The item is
+    /// handed to flume only by a push that cannot wait, inside a poll that
+    /// then returns `Ok`: dropping the future while it waits drops the item
+    /// unsent. `Err` hands the item back, never delivered: the mailbox was
+    /// closed before the wait, or the actor was killed or ended during it.
+    /// (Always `Some`: the `Option` is the callers' shape.)
+    pub(crate) async fn send_waiting(&self, item: T) -> Result<(), Option<T>> {
+        send_waiting_with(self.state(), item, |item| self.push(item), || discard(&self.rx)).await.map_err(Some)
+    }
+
+    #[inline]
+    fn push(&self, item: T) -> Result<(), Refused<T>> {
+        self.tx().try_send(item).map_err(|e| match e {
+            flume::TrySendError::Full(item) => Refused::Full(item),
+            flume::TrySendError::Disconnected(item) => Refused::Stopped(item),
+        })
+    }
+}
+
+/// The waiting send, over any queue (see `state`, "Waiting for room"):
+/// registered as in flight and as waiting for its whole wait, it pushes
+/// with the non-waiting `push` only, so whatever it has not pushed when it
+/// is dropped is dropped with it. `Ok` once pushed (a send that finds the
+/// actor died meanwhile runs `discard`, as [`send_now`] does); `Err` with the
+/// item, unsent, when the mailbox was closed before it registered, or the
+/// actor was killed or ended while it waited.
+pub(crate) async fn send_waiting_with<T>(
+    state: &State,
+    mut item: T,
+    mut push: impl FnMut(T) -> Result<(), Refused<T>>,
+    discard: impl FnOnce(),
+) -> Result<(), T> {
+    if state.enter_send() == Entry::Closed {
+        return Err(item);
+    }
+    let waiting = Waiting::new(state);
+    loop {
+        // Enabled before the push: room made after the push found the
+        // mailbox full wakes this one (or is passed on if it is dropped).
+        let mut room = pin!(state.room());
+        room.as_mut().enable();
+        if state.refuses_waiting() {
+            return Err(item);
         }
-        let in_flight = InFlight(self);
-        // A waiting send completes when the actor pulls the message, which
-        // both a graceful drain (to handle it) and the final discard of a
-        // killed actor do. The acknowledgement tells the two apart.
-        let mut handled = item.acknowledge();
-        let mut send = self.tx().send_async(item);
-        let first = poll_fn(|cx| Poll::Ready(Pin::new(&mut send).poll(cx))).await;
-        drop(in_flight);
-        let waited = match first {
-            Poll::Ready(Ok(())) => Waited::Sent,
-            Poll::Ready(Err(flume::SendError(item))) => Waited::Refused(item),
-            Poll::Pending => {
-                let died = self.owner.mailbox().dead.notified();
-                tokio::pin!(died);
-                died.as_mut().enable();
-                tokio::select! {
-                    biased;
-                    sent = &mut send => match sent {
-                        Ok(()) => Waited::Sent,
-                        Err(flume::SendError(item)) => Waited::Refused(item),
-                    },
-                    // The actor died. The message was handled if its
-                    // acknowledgement fired; else it is dropped with the
-                    // pending send (and an ask's reply slot with it, which
-                    // resolves to `is_stopped`).
-                    () = &mut died => if handled.try_recv().is_ok() { Waited::Handled } else { Waited::Dropped },
+        match push(item) {
+            Ok(()) => {
+                if waiting.pushed() == Liveness::Dead {
+                    discard();
                 }
+                return Ok(());
             }
-        };
-        match waited {
-            Waited::Sent if self.state().is_dead() => {
-                // It may have landed after the final discard: discard again.
-                discard(&self.rx);
-                handled.await.map_err(|_| None)
-            }
-            Waited::Sent | Waited::Handled => Ok(()),
-            Waited::Refused(item) => Err(Some(item)),
-            Waited::Dropped => Err(None),
+            Err(Refused::Full(back)) => item = back,
+            Err(Refused::Stopped(back)) => return Err(back),
         }
+        room.await;
+    }
+}
+
+/// A send registered as in flight and as waiting for room; a drop before
+/// [`pushed`](Waiting::pushed) (a cancel, or giving up) ends it unpushed.
+struct Waiting<'a> {
+    state: &'a State,
+}
+
+impl<'a> Waiting<'a> {
+    fn new(state: &'a State) -> Self {
+        state.start_waiting();
+        Waiting { state }
+    }
+
+    /// The push succeeded: ends the send as pushed.
+    fn pushed(self) -> Liveness {
+        let state = self.state;
+        std::mem::forget(self);
+        state.stop_waiting();
+        state.finish_send(Pushed::Yes)
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.state.stop_waiting();
+        // Nothing was pushed, so nothing of this send is left to discard.
+        let _ = self.state.finish_send(Pushed::No);
     }
 }
 
@@ -135,27 +157,6 @@ impl<T, O: Owner> Drop for Sender<T, O> {
         // sees the disconnection.
         drop(self.tx.take());
         self.owner.mailbox().state.disconnected();
-    }
-}
-
-/// How a send that waited for room ended.
-enum Waited<T> {
-    Sent,
-    Handled,
-    Refused(T),
-    Dropped,
-}
-
-/// A registered send; finishes on drop, so a cancelled wait still finishes.
-struct InFlight<'a, T: Letter, O: Owner>(&'a Sender<T, O>);
-
-impl<T: Letter, O: Owner> Drop for InFlight<'_, T, O> {
-    fn drop(&mut self) {
-        // Counted as pushed even if refused: an overcount only makes the
-        // actor look at its queue when it could have known it was empty.
-        if self.0.state().finish_send(Pushed::Yes) == Liveness::Dead {
-            discard(&self.0.rx);
-        }
     }
 }
 

@@ -17,8 +17,7 @@
 //!
 //! - A send registers first ([`State::enter_send`]) and reads `CLOSED` in the
 //!   same `fetch_add`; a closed mailbox refuses it at once. It finishes after
-//!   its push (or, when it waits for room, after the wait has put it where the
-//!   receiver finds it).
+//!   its push, or when it gives up (see "Waiting for room").
 //! - A graceful stop sets `CLOSED`, then drains: it ends only when no send is
 //!   in flight *and* the queue is empty. So a send that was accepted is
 //!   handled: none can slip in behind the drain.
@@ -50,11 +49,43 @@
 //! disconnection. A rendezvous mailbox (`Mailbox::bounded(0)`) keeps flume's
 //! own wait: a non-waiting send to it succeeds only into a receiver waiting
 //! there.
+//!
+//! # Waiting for room
+//!
+//! A send that found a bounded mailbox full waits for room without giving
+//! its message to anyone: it pushes only with a non-waiting push, inside a
+//! poll, and is done in that same poll. So a waiting send whose future is
+//! dropped has delivered nothing, and one that pushed has returned.
+//!
+//! - It registers as in flight ([`State::enter_send`]) and as waiting
+//!   ([`State::start_waiting`]) for its whole wait, so a graceful drain
+//!   waits for it (see below) and the receiver knows to signal room.
+//! - Each round: it enables a [`State::room`] wakeup, reads `KILL`/`DEAD`
+//!   (then it gives up, its message unsent), and pushes; full, it waits for
+//!   the wakeup and goes round again.
+//! - The receiver signals room ([`State::made_room`]: one load, and a
+//!   `notify_one` only while a send waits) after each take from a bounded
+//!   mailbox, and, in a rendezvous, each time it starts waiting inside flume.
+//!   The waiting count goes up before the push and the signal is read after
+//!   the take, and both pushes and takes hold the queue's lock: either the
+//!   push comes after the take and finds its room, or the take comes after
+//!   the push and sees the count. A wakeup sent before the send registered
+//!   with the `Notify` is kept as its one permit; one given to a send that is
+//!   then dropped passes on to the next (tokio's `Notified` does that for
+//!   `notify_one`); a send woken for room another took goes round again.
+//! - A kill and the actor's end wake every waiting send at once
+//!   (`notify_waiters`, read against `KILL`/`DEAD` after the enable).
+//! - A graceful drain ends only when no send is in flight, so it waits for
+//!   the waiting sends, making room for them as it takes: it parks
+//!   ([`State::park_drain`]) until a send in flight ends, pushed or given
+//!   up; each end wakes it. A waiting send is handled by the drain, or
+//!   dropped with its future, unsent; while its future is kept but not
+//!   polled it holds the drain up, as a held tokio `Permit` does.
 
 use std::sync::atomic::Ordering::SeqCst;
 use std::task::Waker;
 
-use super::sync::AtomicU64;
+use super::sync::{AtomicU32, AtomicU64, Notified, Notify};
 use super::wakers::Wakers;
 
 /// Refuse new sends.
@@ -112,8 +143,16 @@ pub(crate) enum Pushed {
 pub(crate) struct Seen {
     /// Sends finished so far (wrapping).
     pub(crate) finished: u32,
+    /// Sends between their registration and their end.
+    pub(crate) in_flight: u32,
+}
+
+impl Seen {
     /// Some send is between its registration and its end.
-    pub(crate) sending: bool,
+    #[inline]
+    pub(crate) fn sending(&self) -> bool {
+        self.in_flight != 0
+    }
 }
 
 /// Which waker the receiver is polled under.
@@ -135,15 +174,27 @@ pub(crate) enum Park {
     LookAgain,
 }
 
-/// The state word and the wakers it wakes.
+/// The state word, the wakers it wakes, and the room signal of the sends
+/// that wait for room.
 pub(crate) struct State {
     word: AtomicU64,
     wakers: Wakers,
+    /// Sends waiting for room (see "Waiting for room"); only ever non-zero
+    /// on a bounded mailbox.
+    waiting: AtomicU32,
+    /// Room for one waiting send (`notify_one`), or the end of all waits (a
+    /// kill, the actor's end: `notify_waiters`).
+    room: Notify,
 }
 
 impl State {
     pub(crate) fn new(rendezvous: bool) -> Self {
-        State { word: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }), wakers: Wakers::new() }
+        State {
+            word: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }),
+            wakers: Wakers::new(),
+            waiting: AtomicU32::new(0),
+            room: Notify::new(),
+        }
     }
 
     #[inline]
@@ -158,7 +209,10 @@ impl State {
     pub(crate) fn enter_send(&self) -> Entry {
         let prev = self.word.fetch_add(ONE_SENDING, SeqCst);
         if prev & CLOSED != 0 {
-            self.word.fetch_sub(ONE_SENDING, SeqCst);
+            // A drain may have seen this send in flight and parked for it.
+            if self.word.fetch_sub(ONE_SENDING, SeqCst) & PARKED != 0 {
+                self.wake_mail();
+            }
             return Entry::Closed;
         }
         Entry::Open
@@ -170,16 +224,39 @@ impl State {
     pub(crate) fn finish_send(&self, pushed: Pushed) -> Liveness {
         let prev = match pushed {
             Pushed::No => self.word.fetch_sub(ONE_SENDING, SeqCst),
-            Pushed::Yes => {
-                // One add: one fewer in flight, one more finished.
-                let prev = self.word.fetch_add(ONE_FINISHED - ONE_SENDING, SeqCst);
-                if prev & PARKED != 0 {
-                    self.wake_mail();
-                }
-                prev
-            }
+            // One add: one fewer in flight, one more finished.
+            Pushed::Yes => self.word.fetch_add(ONE_FINISHED - ONE_SENDING, SeqCst),
         };
+        // Either end wakes a parked actor: a graceful drain waits for the
+        // sends in flight, pushed or not (see "Waiting for room").
+        if prev & PARKED != 0 {
+            self.wake_mail();
+        }
         if prev & DEAD != 0 { Liveness::Dead } else { Liveness::Alive }
+    }
+
+    /// A registered send starts waiting for room: from now on the receiver
+    /// signals room.
+    pub(crate) fn start_waiting(&self) {
+        self.waiting.fetch_add(1, SeqCst);
+    }
+
+    /// A send stops waiting for room (pushed, or gave up).
+    pub(crate) fn stop_waiting(&self) {
+        self.waiting.fetch_sub(1, SeqCst);
+    }
+
+    /// The wakeup of a send waiting for room; enable it before the push
+    /// that may find the mailbox full.
+    pub(crate) fn room(&self) -> Notified<'_> {
+        self.room.notified()
+    }
+
+    /// `true` once a waiting send must give up: the actor was killed or is
+    /// over, nothing will make room.
+    #[inline]
+    pub(crate) fn refuses_waiting(&self) -> bool {
+        self.has(KILL | DEAD)
     }
 
     /// The last sender is gone (the queue is disconnected): counts as a
@@ -195,8 +272,18 @@ impl State {
     /// What the actor reads before it looks at the queue.
     #[inline]
     pub(crate) fn observe(&self) -> Seen {
-        let word = self.word.load(SeqCst);
-        Seen { finished: (word >> 32) as u32, sending: word & SENDING != 0 }
+        counts(self.word.load(SeqCst))
+    }
+
+    /// Room was made (a take from a bounded mailbox, or a rendezvous
+    /// receiver waiting inside flume): wake one waiting send, if any. Call
+    /// it after the take, so that it reads the waiting count after the
+    /// queue's lock.
+    #[inline]
+    pub(crate) fn made_room(&self) {
+        if self.waiting.load(SeqCst) != 0 {
+            self.room.notify_one();
+        }
     }
 
     /// Registers `waker` for the next send and marks the actor parked, if
@@ -207,6 +294,19 @@ impl State {
         self.watch_mail(waker, kind);
         let prev = self.word.fetch_or(PARKED, SeqCst);
         if (prev >> 32) as u32 == seen.finished && prev & STOP == 0 {
+            return Park::Asleep;
+        }
+        self.word.fetch_and(!PARKED, SeqCst);
+        Park::LookAgain
+    }
+
+    /// During a graceful drain, with the queue found empty while sends were
+    /// in flight: registers `waker` and parks until one of them ends (or a
+    /// kill), if none did since `seen`.
+    pub(crate) fn park_drain(&self, waker: &Waker, seen: Seen, kind: WakerKind) -> Park {
+        self.watch_mail(waker, kind);
+        let prev = self.word.fetch_or(PARKED, SeqCst);
+        if counts(prev) == seen && prev & KILL == 0 {
             return Park::Asleep;
         }
         self.word.fetch_and(!PARKED, SeqCst);
@@ -238,12 +338,6 @@ impl State {
         if self.word.fetch_and(!PARKED, SeqCst) & PARKED != 0 {
             self.wakers.wake_mail();
         }
-    }
-
-    /// `true` when no send is between its registration and its end.
-    #[inline]
-    pub(crate) fn no_send_in_flight(&self) -> bool {
-        self.word.load(SeqCst) & SENDING == 0
     }
 
     /// The mailbox is a rendezvous: the actor waits inside flume.
@@ -285,10 +379,11 @@ impl State {
         self.wake();
     }
 
-    /// Drop the work in flight and stop.
+    /// Drop the work in flight and stop; sends waiting for room give up.
     pub(crate) fn kill(&self) {
         self.word.fetch_or(CLOSED | STOP | KILL, SeqCst);
         self.wake();
+        self.room.notify_waiters();
     }
 
     /// Wakes the task wherever it waits, and `recv` if it is polled under
@@ -304,5 +399,12 @@ impl State {
     pub(crate) fn mark_dead(&self) {
         self.word.fetch_or(CLOSED | DEAD, SeqCst);
         self.wakers.clear();
+        self.room.notify_waiters();
     }
+}
+
+/// The counts of a state word.
+#[inline]
+fn counts(word: u64) -> Seen {
+    Seen { finished: (word >> 32) as u32, in_flight: ((word & SENDING) >> 8) as u32 }
 }

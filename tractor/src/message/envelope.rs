@@ -34,22 +34,12 @@ pub struct Envelope<A: Actor> {
 
 impl<A: Actor> Envelope<A> {
     pub(crate) fn new<M: Message<A>>(msg: M, reply: Option<ReplyTx<M::Reply>>, sender: Option<ActorId>) -> Self {
-        Envelope { inner: Box::new(Packet { msg, reply, sender, ack: None }) }
+        Envelope { inner: Box::new(Packet { msg, reply, sender }) }
     }
 
     /// An envelope whose reply goes to `slot` (a forward's mapped slot).
     pub(crate) fn with_slot<M: Message<A>>(msg: M, slot: Slot<M::Reply>, sender: Option<ActorId>) -> Self {
-        Envelope { inner: Box::new(Packet { msg, reply: Some(slot), sender, ack: None }) }
-    }
-
-    /// Ask to be told when the actor takes this message for handling; the
-    /// receiver fails if it is discarded instead. Used by senders that waited
-    /// for room, to tell a message drained by a graceful stop (handled) from
-    /// one discarded by a dead actor.
-    pub(crate) fn acknowledge(&mut self) -> oneshot::Receiver<()> {
-        let (tx, rx) = oneshot::channel();
-        self.inner.set_ack(tx);
-        rx
+        Envelope { inner: Box::new(Packet { msg, reply: Some(slot), sender }) }
     }
 
     /// The type name of the message inside.
@@ -97,7 +87,6 @@ trait Handle<A: Actor>: Send + 'static {
     fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>, span: Span) -> Option<BoxFuture<'a>>;
     fn fail(self: Box<Self>, error: Error);
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
-    fn set_ack(&mut self, ack: oneshot::Sender<()>);
 }
 
 /// `T`: where the reply goes, a [`Sink`] (`ReplyTx`, or a forward's `Slot`).
@@ -105,8 +94,6 @@ struct Packet<M, T> {
     msg: M,
     reply: Option<T>,
     sender: Option<ActorId>,
-    /// Fired when handling starts; only set for sends that waited for room.
-    ack: Option<oneshot::Sender<()>>,
 }
 
 /// Where a handled message's reply goes.
@@ -146,10 +133,7 @@ impl<A: Actor, M: Message<A>, T: Sink<M::Reply>> Handle<A> for Packet<M, T> {
     }
 
     fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>, span: Span) -> Option<BoxFuture<'a>> {
-        let Packet { msg, reply, ack, .. } = *self;
-        if let Some(ack) = ack {
-            let _ = ack.send(());
-        }
+        let Packet { msg, reply, .. } = *self;
         let id = ctx.id();
         let reply = ReplyGuard {
             tx: reply,
@@ -205,10 +189,6 @@ impl<A: Actor, M: Message<A>, T: Sink<M::Reply>> Handle<A> for Packet<M, T> {
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
-
-    fn set_ack(&mut self, ack: oneshot::Sender<()>) {
-        self.ack = Some(ack);
-    }
 }
 
 /// Holds an asker's reply slot while its message is handled. If the handler
@@ -246,10 +226,6 @@ impl<R, T: Sink<R>> Drop for ReplyGuard<R, T> {
 }
 
 impl<A: Actor> Letter for Envelope<A> {
-    fn acknowledge(&mut self) -> oneshot::Receiver<()> {
-        Envelope::acknowledge(self)
-    }
-
     fn describe(&self) -> &'static str {
         self.message_type()
     }
