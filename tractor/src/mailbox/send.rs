@@ -1,5 +1,7 @@
 //! The sending side: [`Sender`] over a flume queue and the state word.
 
+use std::any::Any;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::pin;
 use std::sync::Arc;
 
@@ -160,10 +162,25 @@ impl<T, O: Owner> Drop for Sender<T, O> {
     }
 }
 
-/// Drop everything queued: asks resolve to `is_stopped`.
+/// Drop everything queued: asks resolve to `is_stopped`. A message whose
+/// `Drop` panics does not stop the rest from being discarded, nor unwind out
+/// of here (the actor's task, or a sender, is discarding on behalf of
+/// nobody in particular).
 pub(crate) fn discard<T: Letter>(rx: &flume::Receiver<T>) {
     while let Ok(item) = rx.try_recv() {
-        tracing::debug!(message = item.describe(), "discarding a message sent to a stopped actor");
-        drop(item);
+        let message = item.describe();
+        tracing::debug!(message, "discarding a message sent to a stopped actor");
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(move || drop(item))) {
+            tracing::error!(message, "dropping a discarded message panicked");
+            drop_payload(payload);
+        }
+    }
+}
+
+/// Drops a panic's payload, unless its own drop panics too: that payload is
+/// forgotten (leaked), rather than unwinding.
+fn drop_payload(payload: Box<dyn Any + Send>) {
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
     }
 }
