@@ -31,19 +31,14 @@ use self::state::State;
 /// actor is over.
 pub(crate) struct Shared {
     pub(crate) state: State,
-    /// Notified once the actor is over ([`Shared::finish`]).
+    /// Notified once the actor is over, after [`State::mark_dead`] (its owner
+    /// decides what else comes in between).
     pub(crate) dead: Notify,
 }
 
 impl Shared {
     pub(crate) fn new(rendezvous: bool) -> Self {
         Shared { state: State::new(rendezvous), dead: Notify::new() }
-    }
-
-    /// The actor is over: sends fail, waiting sends and `dead` waiters wake.
-    pub(crate) fn finish(&self) {
-        self.state.mark_dead();
-        self.dead.notify_waiters();
     }
 }
 

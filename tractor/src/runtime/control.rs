@@ -80,12 +80,20 @@ impl Control {
     }
 
     /// Record the end of the actor: sends fail, waiters wake.
+    ///
+    /// In this order: sends fail (and waiting ones give up); the reason is
+    /// set; watchers are sent their notices; then `wait()`ers wake. So a
+    /// watch made at any point sees either the reason (and is told at once)
+    /// or is told by `watch::finished`, and a `stop()` or `wait()` that was
+    /// already waiting resolves after the notices are in the watchers'
+    /// mailboxes.
     pub(crate) fn finish(&self, reason: StopReason) {
+        self.mailbox.state.mark_dead();
         let _ = self.reason.set(reason);
-        self.mailbox.finish();
         if let Some(reason) = self.reason.get() {
             watch::finished(self, reason);
         }
+        self.mailbox.dead.notify_waiters();
     }
 
     /// Resolves once [`finish`](Control::finish) has run.
