@@ -7,6 +7,7 @@
 mod harness;
 mod support;
 
+use std::future::IntoFuture;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -548,7 +549,46 @@ async fn a_child_spawned_in_on_stop_does_not_outlive_its_parent() {
     assert_eq!(runtime.actor_count(), 0);
 }
 
+/// A message that carries a bomb: it panics when dropped unhandled.
+struct Carrying(#[allow(dead_code, reason = "dropped, never read")] Bomb);
+
+impl Message<Mined> for Carrying {
+    type Reply = ();
+    async fn handle(self, _: &mut Mined, _: &mut Context<Mined>) {
+        std::mem::forget(self);
+    }
+}
+
+async fn discarding_a_queued_message_whose_drop_panics_resolves_the_rest() {
+    quiet_expected_panics();
+    let runtime = Runtime::new();
+    let log = Log::default();
+    let mined = runtime.spawn(Mined { log: log.clone(), _bomb: None });
+    let (started_tx, started) = oneshot::channel();
+    let parked = tokio::spawn({
+        let mined = mined.clone();
+        async move { mined.ask(Forever(started_tx)).await }
+    });
+    within(started).await.unwrap();
+    // Queued behind the parked handler: a message whose Drop panics, then asks.
+    within(mined.tell(Carrying(Bomb("a queued message")))).await.unwrap();
+    // Each ask is in the mailbox after its first poll.
+    let mut asks: Vec<_> = (0..3).map(|_| Box::pin(mined.ask(Ping).into_future())).collect();
+    for ask in &mut asks {
+        assert!(poll_once(ask).await.is_pending());
+    }
+    mined.kill();
+    assert!(matches!(within(mined.wait()).await, StopReason::Killed));
+    assert!(within(parked).await.unwrap().unwrap_err().is_stopped());
+    for ask in asks {
+        assert!(within(ask).await.unwrap_err().is_stopped(), "an ask queued behind it resolves");
+    }
+    assert_eq!(log.events(), ["on_stop killed"]);
+    within(runtime.shutdown()).await;
+}
+
 on_both_runtimes!(
+    discarding_a_queued_message_whose_drop_panics_resolves_the_rest,
     an_actor_whose_drop_panics_still_ends,
     a_kill_that_drops_a_panicking_handler_still_ends,
     a_panic_payload_whose_drop_panics_is_contained,
