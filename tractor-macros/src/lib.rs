@@ -122,7 +122,10 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 ///   exactly it (or `Forward<Type>`), else the compiler reports the mismatch
 ///   at the return type.
 /// - `name = Ident` — the struct's (and variant's) name, when the default
-///   would collide (two actors with a `get` in one module).
+///   would collide (two actors with a `get` in one module, or a type of your
+///   own named `Get`). rustc reports such a collision itself, as
+///   `error[E0428]: the name `Get` is defined multiple times` at the method;
+///   a macro cannot add to that text, so: the fix is `#[message(name = ..)]`.
 /// - `derive(Trait, ..)` — derives for the struct, such as `derive(Debug,
 ///   Clone)`.
 ///
