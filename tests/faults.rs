@@ -626,3 +626,68 @@ fn refs_fail_at_once_when_the_tokio_runtime_that_ran_the_actor_is_gone() {
         within(runtime.shutdown()).await;
     });
 }
+
+// A crashed actor takes no more messages: a child stuck sending to it (its
+// mailbox full) must not keep it from ending.
+
+struct Nagging {
+    parent: ActorRef<Nagged>,
+}
+
+impl Actor for Nagging {}
+
+struct Nag;
+impl Message<Nagging> for Nag {
+    type Reply = ();
+    async fn handle(self, n: &mut Nagging, ctx: &mut Context<Nagging>) {
+        // Until the parent refuses: it is full (bounded(1)) and busy.
+        while ctx.tell(&n.parent, Report).await.is_ok() {}
+    }
+}
+
+struct Nagged {
+    log: Log,
+}
+
+impl Actor for Nagged {
+    async fn on_stop(&mut self, _: &mut Context<Self>, reason: &StopReason) {
+        self.log.push(format!("parent on_stop {reason}"));
+    }
+}
+
+struct Report;
+impl Message<Nagged> for Report {
+    type Reply = ();
+    async fn handle(self, _: &mut Nagged, _: &mut Context<Nagged>) {}
+}
+
+/// Spawns the nagging child, sets it going, then panics.
+struct SpawnNagThenPanic(oneshot::Sender<()>);
+impl Message<Nagged> for SpawnNagThenPanic {
+    type Reply = ();
+    async fn handle(self, _: &mut Nagged, ctx: &mut Context<Nagged>) {
+        let child = ctx.spawn(Nagging { parent: ctx.actor_ref() });
+        child.tell(Nag).await.unwrap();
+        let _ = self.0.send(());
+        // Let the child fill this mailbox and wait for room.
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
+        panic!("parent boom {EXPECTED}");
+    }
+}
+
+async fn a_crashed_parent_ends_though_a_child_waits_to_send_to_it() {
+    quiet_expected_panics();
+    let runtime = Runtime::builder().crash_policy(|_: &Crash| {}).build();
+    let log = Log::default();
+    let parent = runtime.spawn_with(Nagged { log: log.clone() }, Mailbox::bounded(1));
+    let (going_tx, going) = oneshot::channel();
+    within(parent.tell(SpawnNagThenPanic(going_tx))).await.unwrap();
+    within(going).await.unwrap();
+    assert!(matches!(within(parent.wait()).await, StopReason::Panicked(_)));
+    assert_eq!(log.events().len(), 1, "{:?}", log.events());
+    within(runtime.shutdown()).await;
+}
+
+on_both_runtimes!(a_crashed_parent_ends_though_a_child_waits_to_send_to_it);

@@ -929,7 +929,7 @@ async fn an_actor_that_asks_itself_fails_at_once() {
         let (deadlock, text) = within(n.ask(AskMyself(how))).await.unwrap();
         assert!(deadlock, "{how:?}: {text}");
         if !matches!(how, SelfAsk::ContextTry) {
-            assert!(text.contains("asked itself"), "{how:?}: {text}");
+            assert!(text.contains("to itself"), "{how:?}: {text}");
         }
     }
     // The actor is fine, and nothing was delivered by the refused asks.
@@ -945,3 +945,70 @@ async fn an_actor_that_asks_itself_fails_at_once() {
 }
 
 on_both_runtimes!(an_actor_that_asks_itself_fails_at_once);
+
+// ---------------------------------------------------------------------------
+// Waiting on itself in other ways fails at once too: a `Sender` ask to
+// itself, a tell into its own full mailbox (a rendezvous is always full).
+
+#[derive(Default)]
+struct Selfish {
+    me: Option<Sender<Count2, u64>>,
+}
+
+impl Actor for Selfish {}
+
+struct Count2;
+impl Message<Selfish> for Count2 {
+    type Reply = u64;
+    async fn handle(self, _: &mut Selfish, _: &mut Context<Selfish>) -> u64 {
+        7
+    }
+}
+
+struct KeepSender(Sender<Count2, u64>);
+impl Message<Selfish> for KeepSender {
+    type Reply = ();
+    async fn handle(self, e: &mut Selfish, _: &mut Context<Selfish>) {
+        e.me = Some(self.0);
+    }
+}
+
+/// Asks itself through its `Sender`.
+struct SenderSelfAsk;
+impl Message<Selfish> for SenderSelfAsk {
+    type Reply = bool;
+    async fn handle(self, e: &mut Selfish, _: &mut Context<Selfish>) -> bool {
+        e.me.as_ref().unwrap().ask(Count2).await.is_err_and(|err| err.is_deadlock())
+    }
+}
+
+/// Fills its own mailbox if it can, then tells itself (waiting for room).
+struct SelfTellWhenFull;
+impl Message<Selfish> for SelfTellWhenFull {
+    type Reply = (bool, bool);
+    async fn handle(self, _: &mut Selfish, ctx: &mut Context<Selfish>) -> (bool, bool) {
+        let me = ctx.actor_ref();
+        let _ = ctx.try_tell(&me, Count2);
+        let told = ctx.tell(&me, Count2).await;
+        let sender = Sender::from(&me).tell(Count2).await;
+        (told.is_err_and(|e| e.is_deadlock()), sender.is_err_and(|e| e.is_deadlock()))
+    }
+}
+
+async fn waiting_on_itself_fails_at_once() {
+    let runtime = Runtime::new();
+    let echo = runtime.spawn(Selfish::default());
+    within(echo.tell(KeepSender(Sender::from(&echo)))).await.unwrap();
+    assert!(within(echo.ask(SenderSelfAsk)).await.unwrap(), "a Sender ask to itself is a deadlock error");
+    // Unbounded: a self-tell never waits, so it is fine.
+    assert_eq!(within(echo.ask(SelfTellWhenFull)).await.unwrap(), (false, false));
+    for mailbox in [Mailbox::bounded(1), Mailbox::bounded(0)] {
+        let full = runtime.spawn_with(Selfish::default(), mailbox);
+        assert_eq!(within(full.ask(SelfTellWhenFull)).await.unwrap(), (true, true), "{mailbox:?}");
+        within(full.stop()).await.unwrap();
+    }
+    echo.kill();
+    within(runtime.shutdown()).await;
+}
+
+on_both_runtimes!(waiting_on_itself_fails_at_once);

@@ -101,9 +101,10 @@ impl Error {
     }
 
     /// An actor asked itself (`ctx.ask(&ctx.actor_ref(), ..)` in its own
-    /// handler): it would wait forever for a reply only it can give, so the
-    /// ask fails at once. The message was not sent. Tell instead, or answer
-    /// the caller later with [`Context::forward`](crate::Context::forward).
+    /// handler), or told itself while its own mailbox is full: it would wait
+    /// forever for a reply, or for room, that only it can give, so the send
+    /// fails at once. The message was not sent. Tell instead, or answer the
+    /// caller later with [`Context::forward`](crate::Context::forward).
     pub fn is_deadlock(&self) -> bool {
         self.kind == Kind::Deadlock
     }
@@ -141,7 +142,8 @@ impl fmt::Display for Error {
             (Kind::Timeout, None) => write!(f, "request to actor {actor}{id} timed out"),
             (Kind::Deadlock, Some(m)) => write!(
                 f,
-                "actor {actor}{id} asked itself `{m}`: it would wait forever for its own reply (tell instead)"
+                "actor {actor}{id} sent `{m}` to itself and would wait for itself forever \
+                 (it asked itself, or told itself with its mailbox full)"
             ),
             (Kind::Deadlock, None) => write!(f, "actor {actor}{id} asked itself: it would wait forever"),
         }

@@ -54,6 +54,13 @@ where
     }
 }
 
+/// A send to actor `id` that would wait for room, made from inside that
+/// actor's own hook or handler: the room can only come once it returns, so
+/// the wait would never end.
+pub(crate) fn waits_on_itself(id: crate::handle::ActorId) -> bool {
+    crate::runtime::current_actor() == Some(id)
+}
+
 impl<A: Actor> Cell<A> {
     /// The actor's control block.
     pub(crate) fn ctl(&self) -> &Control {

@@ -110,12 +110,18 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
         self.inner.control()
     }
 
+    fn deadlock<T>(&self) -> Error {
+        Error::deadlock(self.inner.id(), self.inner.actor_type(), type_name::<T>())
+    }
+
     /// Sends `msg`; returns once it is enqueued (waiting for room in a
     /// bounded mailbox), not once it is handled.
     pub async fn tell(&self, msg: M) -> Result<(), Error> {
         match self.inner.send(msg, None) {
             Sending::Sent => Ok(()),
             Sending::Stopped(e) => Err(e),
+            // Into its own full mailbox: the room would never come.
+            Sending::Waiting(_) if cell::waits_on_itself(self.id()) => Err(self.deadlock::<M>()),
             Sending::Waiting(wait) => wait.await,
         }
     }
@@ -126,7 +132,13 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
     }
 
     /// Sends `msg` and waits for the reply.
+    ///
+    /// An actor that asks itself through a `Sender` to itself fails at once
+    /// with [`is_deadlock`](Error::is_deadlock), as through its `ActorRef`.
     pub async fn ask(&self, msg: M) -> Result<R, Error> {
+        if crate::runtime::current_actor() == Some(self.id()) {
+            return Err(self.deadlock::<M>());
+        }
         let (tx, rx) = oneshot::channel();
         match self.inner.send(msg, Some(tx)) {
             Sending::Sent => {}

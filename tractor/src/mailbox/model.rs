@@ -655,6 +655,28 @@ fn a_kill_ends_a_waiting_send_at_once() {
     });
 }
 
+/// An actor that crashed takes no more messages: a send waiting for room in
+/// its full mailbox gives up once it is abandoned, before the actor goes on
+/// to wait for its children (who may be that sender).
+///
+/// Mutation caught: `refuses_waiting` not looking at `ABANDONED`: deadlock.
+#[test]
+fn an_abandoned_mailbox_ends_a_waiting_send() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send_waiting_to_the_end(2))
+        };
+        mb.state.abandon();
+        // The actor waits for the sender (a child of its) before it ends.
+        assert_eq!(sender.join().unwrap(), Err(2));
+        mb.state.mark_dead();
+        assert_eq!(mb.queue.discard() + mb.discarded.load(SeqCst), 1);
+    });
+}
+
 /// A rendezvous: a waiting send meets a receiver that starts waiting inside
 /// the queue, which signals room.
 ///

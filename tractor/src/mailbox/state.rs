@@ -102,6 +102,10 @@ const PARKED: u64 = 16;
 const RENDEZVOUS: u64 = 32;
 /// The mail waker is not the task's own; only the actor reads or writes it.
 const MAIL_FOREIGN: u64 = 64;
+/// The actor will take no more messages (it crashed or failed to start and
+/// winds down): sends are refused and waiting sends give up, though it is
+/// not dead until its `on_stop` has run.
+const ABANDONED: u64 = 128;
 /// One send in flight, counted in bits 8..32.
 const ONE_SENDING: u64 = 1 << 8;
 /// All the bits of the in-flight count.
@@ -256,7 +260,7 @@ impl State {
     /// over, nothing will make room.
     #[inline]
     pub(crate) fn refuses_waiting(&self) -> bool {
-        self.has(KILL | DEAD)
+        self.has(KILL | DEAD | ABANDONED)
     }
 
     /// The last sender is gone (the queue is disconnected): counts as a
@@ -383,6 +387,15 @@ impl State {
     pub(crate) fn kill(&self) {
         self.word.fetch_or(CLOSED | STOP | KILL, SeqCst);
         self.wake();
+        self.room.notify_waiters();
+    }
+
+    /// The actor takes no more messages (it winds down after a crash or a
+    /// failed start): new sends are refused, and sends waiting for room give
+    /// up at once (none will come), before the actor waits for its children,
+    /// who may be among them.
+    pub(crate) fn abandon(&self) {
+        self.word.fetch_or(CLOSED | ABANDONED, SeqCst);
         self.room.notify_waiters();
     }
 

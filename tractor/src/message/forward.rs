@@ -235,8 +235,12 @@ impl<B: Actor, M: Message<B>> Deliver<M::Reply> for Pending<B, M> {
                 env.fail(stopped);
             }
         };
+        let id = target.id();
         match cell::send(target.into_cell(), env, failed) {
             Sending::Sent | Sending::Stopped(()) => None,
+            // To itself, into its own full mailbox: the room would never
+            // come. The message is dropped unsent: the asker gets `is_stopped`.
+            Sending::Waiting(_) if cell::waits_on_itself(id) => None,
             Sending::Waiting(room) => Some(room),
         }
     }

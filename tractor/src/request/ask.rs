@@ -70,10 +70,22 @@ impl<A: Actor, M: Send + 'static, R: Send + 'static> Future for Ask<'_, A, M, R>
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        if this.deadline.poll_expired(cx) {
-            this.finish();
-            return Poll::Ready(Err(this.target.cell().timed_out::<M>()));
+        // The work first, as `tokio::time::timeout` (and `Tell`) do: a reply
+        // ready in the same poll as the deadline is not thrown away.
+        match this.poll_work(cx) {
+            Poll::Ready(out) => Poll::Ready(out),
+            Poll::Pending if this.deadline.poll_expired(cx) => {
+                this.finish();
+                Poll::Ready(Err(this.target.cell().timed_out::<M>()))
+            }
+            Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+impl<A: Actor, M: Send + 'static, R: Send + 'static> Ask<'_, A, M, R> {
+    fn poll_work(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<R, Error>> {
+        let this = self;
         if let Some(Request { target, msg, sender, pack, .. }) = this.start.take() {
             // It would wait for a reply that only it can give.
             if asks_itself(sender, target.id()) {

@@ -69,6 +69,10 @@ impl<A: Actor, M: Send + 'static, R: Send + 'static> Future for Tell<'_, A, M, R
             match cell::send(cell, pack(msg, None, sender), |_| cell.stopped::<M>()) {
                 Sending::Sent => return Poll::Ready(Ok(())),
                 Sending::Stopped(e) => return Poll::Ready(Err(e)),
+                // Into its own full mailbox: the room would never come.
+                Sending::Waiting(_) if cell::waits_on_itself(cell.ctl().id) => {
+                    return Poll::Ready(Err(cell.deadlock::<M>()));
+                }
                 Sending::Waiting(room) => this.waiting = Some((room, Deadline::after(timeout))),
             }
         }

@@ -43,6 +43,11 @@ impl Control {
         self.mailbox.state.is_dead()
     }
 
+    /// Takes no more messages: see [`State::abandon`](crate::mailbox::state::State::abandon).
+    pub(crate) fn abandon(&self) {
+        self.mailbox.state.abandon();
+    }
+
     /// Refuse new sends from now on.
     pub(crate) fn close(&self) {
         self.mailbox.state.close();
@@ -86,7 +91,8 @@ impl Control {
     /// watch made at any point sees either the reason (and is told at once)
     /// or is told by `watch::finished`, and a `stop()` or `wait()` that was
     /// already waiting resolves after the notices are in the watchers'
-    /// mailboxes.
+    /// mailboxes (or, for a watcher whose bounded mailbox is full, handed to a
+    /// task that waits for room there).
     pub(crate) fn finish(&self, reason: StopReason) {
         self.mailbox.state.mark_dead();
         let _ = self.reason.set(reason);

@@ -253,7 +253,11 @@ impl Runtime {
         let stopped = self.inner.stopped.fetch_add(1, Ordering::Relaxed) + 1;
         // Never waits: a spawn holds the lock while tokio may drop a task,
         // whose actor then ends here.
-        let Ok(mut spawned) = self.inner.actors.try_lock() else { return };
+        let mut spawned = match self.inner.actors.try_lock() {
+            Ok(spawned) => spawned,
+            Err(std::sync::TryLockError::Poisoned(e)) => e.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return,
+        };
         if stopped * 2 >= spawned.actors.len() {
             self.inner.stopped.store(0, Ordering::Relaxed);
             // Their tasks' handles are dropped here (detached): tokio frees

@@ -90,6 +90,9 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
 /// Children first (a kill meanwhile reaches them too), then `on_stop`, then
 /// children `on_stop` spawned, then the actor is dead.
 async fn wind_down<A: Actor>(mut actor: A, mut ctx: Context<A>, ctl: Arc<Control>, reason: StopReason) {
+    // No more messages will be taken: after a crash the mailbox is still open,
+    // and a child stuck sending to it would never let `stop_all` end.
+    ctl.abandon();
     ctx.children().stop_all(&ctl).await;
     // A kill that came while the children stopped ends a graceful stop.
     let reason = if reason.is_normal() && ctl.is_killed() { StopReason::Killed } else { reason };
