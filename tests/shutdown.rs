@@ -3,9 +3,14 @@
 
 mod support;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use support::{Log, within};
+use tokio::sync::Notify;
 use tractor::prelude::*;
 
 struct Named {
@@ -83,6 +88,27 @@ async fn spawn_after_shutdown_returns_a_stopped_ref() {
     within(runtime.shutdown()).await;
 }
 
+/// Parks `on_stop` until released, saying when it got there: holds a
+/// shutdown in progress for as long as a test needs.
+struct SlowStop {
+    entered: Option<tokio::sync::oneshot::Sender<()>>,
+    release: Arc<Notify>,
+    log: Log,
+}
+
+impl Actor for SlowStop {
+    async fn on_stop(&mut self, _: &mut Context<Self>, _: &StopReason) {
+        let _ = self.entered.take().unwrap().send(());
+        self.release.notified().await;
+        self.log.push("stop slow");
+    }
+}
+
+/// Polls `fut` once.
+async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
+}
+
 async fn concurrent_shutdowns_both_wait_for_the_end() {
     let runtime = Runtime::new();
     let log = Log::default();
@@ -92,10 +118,32 @@ async fn concurrent_shutdowns_both_wait_for_the_end() {
     for a in &actors {
         within(a.ask(Work(0))).await.unwrap();
     }
+    // Spawned last, so stopped first: it holds the first shutdown in
+    // progress until released.
+    let release = Arc::new(Notify::new());
+    let (entered_tx, entered) = tokio::sync::oneshot::channel();
+    let slow = runtime.spawn(SlowStop { entered: Some(entered_tx), release: release.clone(), log: log.clone() });
+    let one = tokio::spawn({
+        let runtime = runtime.clone();
+        async move { runtime.shutdown().await }
+    });
+    within(entered).await.unwrap();
+    // A second shutdown while the first is in progress: it must not return
+    // before everything has stopped.
+    let mut two = Box::pin(runtime.shutdown());
+    assert!(poll_once(&mut two).await.is_pending(), "a second shutdown returned while the first was in progress");
+    assert!(slow.is_alive() && actors.iter().all(|a| a.is_alive()));
+    release.notify_one();
+    // Awaited alone first: when it returns, everything has stopped, whether
+    // or not the first one has returned yet.
+    within(two).await;
+    assert_eq!(runtime.actor_count(), 0, "the second shutdown returned before the end");
+    assert!(!slow.is_alive() && actors.iter().all(|a| !a.is_alive()));
+    assert_eq!(log.events().iter().filter(|e| e.starts_with("stop")).count(), 41);
+    within(one).await.unwrap();
+    // And two shutdowns started together both return.
     let (one, two) = tokio::join!(within(runtime.shutdown()), within(runtime.shutdown()));
     let ((), ()) = (one, two);
-    assert!(actors.iter().all(|a| !a.is_alive()));
-    assert_eq!(log.events().iter().filter(|e| e.starts_with("stop")).count(), 40);
 }
 
 /// No task spawned by tractor outlives `shutdown`.
