@@ -4,7 +4,6 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use support::{Log, within};
 use tokio::sync::Notify;
@@ -69,16 +68,6 @@ impl Message<Probe> for Gate {
     async fn handle(self, probe: &mut Probe, _ctx: &mut Context<Probe>) {
         probe.log.push(format!("{} gate", probe.name));
         self.0.notified().await;
-    }
-}
-
-/// Parks forever.
-struct Forever;
-
-impl Message<Probe> for Forever {
-    type Reply = ();
-    async fn handle(self, _: &mut Probe, _: &mut Context<Probe>) {
-        std::future::pending::<()>().await
     }
 }
 
@@ -209,36 +198,39 @@ async fn on_stop_runs_exactly_once_on_every_way_out() {
     }
 }
 
+/// Says it is being handled, then parks forever.
+struct Park(tokio::sync::oneshot::Sender<()>);
+
+impl Message<Probe> for Park {
+    type Reply = ();
+    async fn handle(self, _: &mut Probe, _: &mut Context<Probe>) {
+        let _ = self.0.send(());
+        std::future::pending::<()>().await
+    }
+}
+
 async fn kill_resolves_in_flight_and_queued_asks() {
     let runtime = Runtime::new();
     let log = Log::default();
     let probe = runtime.spawn(Probe::new("p", &log));
-    let in_flight = tokio::spawn({
-        let probe = probe.clone();
-        async move { probe.ask(Forever).await }
-    });
-    within(async {
-        while log.count("p start") == 0 {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await;
-    let queued: Vec<_> = (0..5)
-        .map(|_| {
-            let probe = probe.clone();
-            tokio::spawn(async move { probe.ask(Note("queued")).await })
-        })
-        .collect();
-    // Let the asks reach the mailbox before the kill.
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let (entered_tx, entered) = tokio::sync::oneshot::channel();
+    let mut in_flight = Box::pin(probe.ask(Park(entered_tx)).into_future());
+    assert!(poll_once(&mut in_flight).await.is_pending());
+    within(entered).await.unwrap();
+    // The first poll of an ask delivers it (the mailbox has room): once
+    // polled, each of these is queued behind the parked handler.
+    let mut queued: Vec<_> = (0..5).map(|_| Box::pin(probe.ask(Note("queued")).into_future())).collect();
+    for ask in &mut queued {
+        assert!(poll_once(ask).await.is_pending(), "answered behind a parked handler");
+    }
     probe.kill();
-    assert!(within(in_flight).await.unwrap().unwrap_err().is_stopped());
+    assert!(within(in_flight).await.unwrap_err().is_stopped());
     for ask in queued {
-        let result = within(ask).await.unwrap();
-        assert!(result.is_ok() || result.unwrap_err().is_stopped());
+        let err = within(ask).await.expect_err("a kill handled a message queued behind the dropped handler");
+        assert!(err.is_stopped(), "{err}");
     }
     assert!(matches!(within(probe.wait()).await, StopReason::Killed));
-    assert_eq!(log.count("p stop killed"), 1);
+    assert_eq!(log.events(), ["p start", "p stop killed"], "nothing queued was handled");
     assert!(within(probe.ask(Note("after"))).await.unwrap_err().is_stopped());
 }
 
@@ -442,8 +434,113 @@ async fn stop_is_idempotent_and_concurrent_stops_wait_for_on_stop() {
     within(killed.stop()).await.unwrap();
 }
 
+/// Spawns two children in `on_start` (then fails there if told to) and
+/// logs, in its `on_stop`, how many of them were still alive.
+struct Guardian {
+    log: Log,
+    children: Vec<WeakActorRef<Probe>>,
+    fail_start: bool,
+}
+
+impl Actor for Guardian {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        for name in ["a", "b"] {
+            let child = ctx.spawn(Probe::new(name, &self.log));
+            self.children.push(child.downgrade());
+        }
+        if self.fail_start { Err("no database".into()) } else { Ok(()) }
+    }
+
+    async fn on_stop(&mut self, _ctx: &mut Context<Self>, _reason: &StopReason) {
+        let alive = self.children.iter().filter(|w| w.upgrade().is_some_and(|c| c.is_alive())).count();
+        self.log.push(format!("guardian stop, {alive} children alive"));
+    }
+}
+
+#[actor]
+impl Guardian {
+    #[message]
+    fn started(&self) {}
+
+    #[message]
+    fn explode(&self) {
+        panic!("guardian explodes")
+    }
+
+    #[message]
+    fn quit(&self, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum WayOut {
+    Stop,
+    Kill,
+    Panic,
+    CtxStop,
+    DropRefs,
+    FailedStart,
+    Shutdown,
+}
+
+/// "Children (`ctx.spawn`) are stopped before their parent's `on_stop`
+/// runs", on every way out: `on_stop` itself sees them stopped.
+async fn children_are_stopped_before_on_stop_on_every_way_out() {
+    for way in [
+        WayOut::Stop,
+        WayOut::Kill,
+        WayOut::Panic,
+        WayOut::CtxStop,
+        WayOut::DropRefs,
+        WayOut::FailedStart,
+        WayOut::Shutdown,
+    ] {
+        let runtime = Runtime::builder().crash_policy(|_: &Crash| {}).build();
+        let log = Log::default();
+        let fail_start = matches!(way, WayOut::FailedStart);
+        let guardian = runtime.spawn(Guardian { log: log.clone(), children: Vec::new(), fail_start });
+        if !fail_start {
+            within(guardian.started()).await.unwrap();
+        }
+        let waiter = guardian.clone();
+        match way {
+            WayOut::Stop => within(guardian.stop()).await.unwrap(),
+            WayOut::Kill => guardian.kill(),
+            WayOut::Panic => assert!(within(guardian.explode()).await.unwrap_err().is_panicked()),
+            WayOut::CtxStop => within(guardian.quit()).await.unwrap(),
+            WayOut::DropRefs | WayOut::FailedStart => {}
+            WayOut::Shutdown => within(runtime.shutdown()).await,
+        }
+        if matches!(way, WayOut::DropRefs) {
+            // Only a weak ref is left: the guardian stops by itself.
+            let weak = guardian.downgrade();
+            drop((guardian, waiter));
+            within(async {
+                while runtime.actor_count() != 0 {
+                    tokio::task::yield_now().await;
+                }
+            })
+            .await;
+            assert!(weak.upgrade().is_none());
+        } else {
+            within(waiter.wait()).await;
+        }
+        let events = log.events();
+        assert!(events.contains(&"guardian stop, 0 children alive".to_owned()), "{way:?}: {events:?}");
+        let guardian_stop = events.iter().position(|e| e.starts_with("guardian stop")).unwrap();
+        for child in ["a", "b"] {
+            let child_stop = events.iter().position(|e| e.starts_with(&format!("{child} stop "))).unwrap();
+            assert!(child_stop < guardian_stop, "{way:?}: {events:?}");
+        }
+        within(runtime.shutdown()).await;
+        assert_eq!(runtime.actor_count(), 0, "{way:?}");
+    }
+}
+
 on_both_runtimes!(
     children_live_as_long_as_their_parent_without_refs,
+    children_are_stopped_before_on_stop_on_every_way_out,
     a_weak_ref_does_not_keep_a_root_actor_alive,
     stop_is_idempotent_and_concurrent_stops_wait_for_on_stop,
 );
