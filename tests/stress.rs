@@ -262,24 +262,36 @@ async fn dropping_every_ref_under_load_handles_the_queue_then_stops() {
 }
 
 // ---------------------------------------------------------------------------
-// 4. A `step` that races `recv()` against a fast timer: the parked receive is
-//    dropped over and over while four senders tell and ask.
+// 4. A `step` that races `recv()` against a timer: the parked receive is
+//    dropped each time the timer fires, while four senders tell and ask.
+//    The timer is disarmed after each tick and only a message re-arms it,
+//    so between a tick and the next `Arm` nothing but a send can wake the
+//    actor: a send that does not wake a parked actor hangs the test.
 
 const TICKING_SENDERS: u64 = 4;
 const TICKING_PER_SENDER: u64 = 2_000;
+const TICKING_ROUNDS: u64 = 50;
 
 struct Ticking {
     total: u64,
     ticks: u64,
-    ticker: tokio::time::Interval,
+    timer: std::pin::Pin<Box<tokio::time::Sleep>>,
+    ticked: mpsc::UnboundedSender<()>,
+}
+
+/// Far enough that it never fires during the test.
+fn disarmed() -> tokio::time::Instant {
+    tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
 }
 
 impl Actor for Ticking {
     async fn step(&mut self, ctx: &mut Context<Self>) -> Step<Self> {
         tokio::select! {
             biased;
-            _ = self.ticker.tick() => {
+            () = &mut self.timer => {
                 self.ticks += 1;
+                self.timer.as_mut().reset(disarmed());
+                let _ = self.ticked.send(());
                 Step::Continue
             }
             step = ctx.recv() => step,
@@ -298,19 +310,25 @@ impl Ticking {
     fn total(&self) -> (u64, u64) {
         (self.total, self.ticks)
     }
+
+    /// Fires the timer once, soon.
+    #[message]
+    fn arm(&mut self) {
+        self.timer.as_mut().reset(tokio::time::Instant::now() + std::time::Duration::from_micros(200));
+    }
 }
 
 async fn recv_dropped_for_a_timer_under_load_misses_no_wakeup() {
     let runtime = Runtime::new();
-    let mut ticker = tokio::time::interval(std::time::Duration::from_micros(200));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let ticking = runtime.spawn(Ticking { total: 0, ticks: 0, ticker });
+    let (ticked, mut ticks_seen) = mpsc::unbounded_channel();
+    let timer = Box::pin(tokio::time::sleep_until(disarmed()));
+    let ticking = runtime.spawn(Ticking { total: 0, ticks: 0, timer, ticked });
     let senders: Vec<_> = (0..TICKING_SENDERS)
         .map(|_| {
             let ticking = ticking.clone();
             tokio::spawn(async move {
                 for i in 0..TICKING_PER_SENDER {
-                    ticking.add(1).tell().await.unwrap();
+                    within(ticking.add(1).tell()).await.unwrap();
                     // Asks make the actor park between messages, so the
                     // timer gets to drop its parked receive.
                     if i % 8 == 0 {
@@ -320,12 +338,27 @@ async fn recv_dropped_for_a_timer_under_load_misses_no_wakeup() {
             })
         })
         .collect();
+    // Each round: the timer fires while the actor waits in `step` (its
+    // parked receive is dropped), then it is disarmed until the next `Arm`,
+    // which only a working wakeup delivers.
+    let mut round = async || {
+        within(ticking.arm()).await.unwrap();
+        within(ticks_seen.recv()).await.unwrap();
+    };
+    for _ in 0..TICKING_ROUNDS {
+        round().await;
+    }
     for sender in senders {
         within(sender).await.unwrap();
     }
+    // And some rounds with no other sender: the actor is surely parked when
+    // its timer fires and when the next `Arm` arrives.
+    for _ in 0..10 {
+        round().await;
+    }
     let (total, ticks) = within(ticking.total()).await.unwrap();
     assert_eq!(total, TICKING_SENDERS * TICKING_PER_SENDER);
-    assert!(ticks > 0, "the timer never won a select");
+    assert_eq!(ticks, TICKING_ROUNDS + 10, "one tick per arm");
     within(runtime.shutdown()).await;
 }
 
