@@ -2,7 +2,11 @@
 //! methods and every request form, the dispatch and reply enums, generic
 //! actors, forwarding handlers, visibility.
 
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
+
+use tokio::sync::watch;
 
 use tractor::prelude::*;
 
@@ -188,13 +192,24 @@ async fn generic_actors_carry_only_the_generics_each_message_uses() {
 #[derive(Actor)]
 struct Warehouse {
     value: i64,
+    /// `slow_value` answers only once this is `true`.
+    open: watch::Receiver<bool>,
+}
+
+impl Warehouse {
+    fn new(value: i64) -> (Self, watch::Sender<bool>) {
+        let (open, closed) = watch::channel(false);
+        (Warehouse { value, open: closed }, open)
+    }
 }
 
 #[actor]
 impl Warehouse {
+    /// Parks until the warehouse is opened.
     #[message]
     async fn slow_value(&self) -> i64 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut open = self.open.clone();
+        let _ = open.wait_for(|open| *open).await;
         self.value
     }
 
@@ -227,25 +242,50 @@ impl Proxy {
         ctx.forward(&self.warehouse, Value)
     }
 
+    /// Async forward to the parked `SlowValue`.
+    #[message]
+    async fn slow_lookup_after_yield(&mut self, ctx: &mut Context<Self>) -> Forward<i64> {
+        tokio::task::yield_now().await;
+        self.seen += 1;
+        ctx.forward(&self.warehouse, SlowValue)
+    }
+
     #[message]
     fn seen(&self) -> u32 {
         self.seen
     }
 }
 
+/// Polls `fut` once.
+async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
+}
+
+/// Asks the proxy how many lookups it handled, for a shorter time than the
+/// test's bound: a proxy blocked on a forward never answers.
+async fn seen_while_forward_parked(proxy: &ActorRef<Proxy>) -> u32 {
+    tokio::time::timeout(Duration::from_secs(5), proxy.seen())
+        .await
+        .expect("the proxy did not answer while the warehouse held its forward: the forward blocks the forwarder")
+        .unwrap()
+}
+
 #[tokio::test]
 async fn forwarding_methods_reply_with_the_targets_reply() {
     bounded(async {
         let runtime = Runtime::new();
-        let warehouse = runtime.spawn(Warehouse { value: 42 });
+        let (warehouse, open) = Warehouse::new(42);
+        open.send(true).unwrap();
+        let warehouse = runtime.spawn(warehouse);
         let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
 
         assert_eq!(proxy.lookup().await?, 42);
         assert_eq!(proxy.lookup_after_yield().await?, 42);
+        assert_eq!(proxy.slow_lookup_after_yield().await?, 42);
         assert_eq!(runtime.ask(&proxy, Lookup).await?, 42);
         assert!(matches!(proxy.ask(ProxyMessage::from(Lookup)).await?, ProxyReply::Lookup(42)));
         assert!(matches!(proxy.ask(ProxyMessage::from(LookupAfterYield)).await?, ProxyReply::LookupAfterYield(42)));
-        assert_eq!(proxy.seen().await?, 5);
+        assert_eq!(proxy.seen().await?, 6);
         runtime.shutdown().await;
         Ok(())
     })
@@ -256,16 +296,21 @@ async fn forwarding_methods_reply_with_the_targets_reply() {
 async fn a_forwarding_actor_answers_its_next_message_while_the_forward_is_in_work() {
     bounded(async {
         let runtime = Runtime::new();
-        let warehouse = runtime.spawn(Warehouse { value: 7 });
+        let (warehouse, open) = Warehouse::new(7);
+        let warehouse = runtime.spawn(warehouse);
         let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
 
-        let slow = proxy.lookup(); // the warehouse sleeps 50ms before answering
-        let (slow, seen) = tokio::join!(slow.into_future(), async {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            proxy.seen().await
-        });
-        assert_eq!(slow?, 7);
-        assert_eq!(seen?, 1, "the proxy answered while the warehouse was still working");
+        // Delivered on the first poll; the warehouse parks on it until opened.
+        let mut slow = Box::pin(proxy.lookup().into_future());
+        let mut slow_async = Box::pin(proxy.slow_lookup_after_yield().into_future());
+        assert!(poll_once(&mut slow).await.is_pending());
+        assert!(poll_once(&mut slow_async).await.is_pending());
+        assert_eq!(seen_while_forward_parked(&proxy).await, 2, "the proxy handled both lookups");
+        assert!(poll_once(&mut slow).await.is_pending(), "answered before the warehouse was opened");
+        assert!(poll_once(&mut slow_async).await.is_pending(), "answered before the warehouse was opened");
+        open.send(true).unwrap();
+        assert_eq!(slow.await?, 7);
+        assert_eq!(slow_async.await?, 7);
         runtime.shutdown().await;
         Ok(())
     })
@@ -276,16 +321,19 @@ async fn a_forwarding_actor_answers_its_next_message_while_the_forward_is_in_wor
 async fn a_forward_through_the_dispatch_enum_does_not_block_the_forwarder() {
     bounded(async {
         let runtime = Runtime::new();
-        let warehouse = runtime.spawn(Warehouse { value: 7 });
+        let (warehouse, open) = Warehouse::new(7);
+        let warehouse = runtime.spawn(warehouse);
         let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
 
-        let slow = proxy.ask(ProxyMessage::from(Lookup)); // the warehouse sleeps 50ms
-        let (slow, seen) = tokio::join!(slow.into_future(), async {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-            proxy.seen().await
-        });
-        assert!(matches!(slow?, ProxyReply::Lookup(7)));
-        assert_eq!(seen?, 1, "the proxy answered while the warehouse was still working");
+        let mut slow = Box::pin(proxy.ask(ProxyMessage::from(Lookup)).into_future());
+        let mut slow_async = Box::pin(proxy.ask(ProxyMessage::from(SlowLookupAfterYield)).into_future());
+        assert!(poll_once(&mut slow).await.is_pending());
+        assert!(poll_once(&mut slow_async).await.is_pending());
+        assert_eq!(seen_while_forward_parked(&proxy).await, 2, "the proxy handled both lookups");
+        assert!(poll_once(&mut slow).await.is_pending(), "answered before the warehouse was opened");
+        open.send(true).unwrap();
+        assert!(matches!(slow.await?, ProxyReply::Lookup(7)));
+        assert!(matches!(slow_async.await?, ProxyReply::SlowLookupAfterYield(7)));
         runtime.shutdown().await;
         Ok(())
     })
@@ -298,7 +346,9 @@ async fn handle_called_directly_runs_the_method() {
     // might) runs the method, and waits out a forward.
     bounded(async {
         let runtime = Runtime::new();
-        let warehouse = runtime.spawn(Warehouse { value: 3 });
+        let (warehouse, open) = Warehouse::new(3);
+        open.send(true).unwrap();
+        let warehouse = runtime.spawn(warehouse);
         let proxy = runtime.spawn(Proxy { warehouse, seen: 0 });
         assert_eq!(proxy.ask(Wrapped(Lookup)).await?, 3);
         runtime.shutdown().await;
@@ -354,14 +404,18 @@ mod visibility {
     #[tokio::test]
     async fn structs_keep_the_methods_visibility_and_one_glob_import_brings_the_ref_methods() {
         use bank::*;
-        let runtime = tractor::Runtime::new();
-        let vault = runtime.spawn(Vault::default());
-        vault.store(3).await.unwrap();
-        vault.tell(Store { gold: 2 }).await.unwrap();
-        assert_eq!(vault.count().await.unwrap(), 5);
-        assert_eq!(vault.ask(Count).await.unwrap(), 5);
-        assert!(Vault::audit_via(&vault).await.unwrap());
-        runtime.shutdown().await;
+        super::bounded(async {
+            let runtime = tractor::Runtime::new();
+            let vault = runtime.spawn(Vault::default());
+            vault.store(3).await?;
+            vault.tell(Store { gold: 2 }).await?;
+            assert_eq!(vault.count().await?, 5);
+            assert_eq!(vault.ask(Count).await?, 5);
+            assert!(Vault::audit_via(&vault).await?);
+            runtime.shutdown().await;
+            Ok(())
+        })
+        .await;
     }
 }
 
