@@ -4,7 +4,10 @@
 
 mod support;
 
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::Poll;
 
 use support::within;
 use tractor::prelude::*;
@@ -243,20 +246,86 @@ async fn a_panicking_crash_policy_changes_nothing() {
     assert_eq!(runtime.actor_count(), 0);
 }
 
-async fn many_askers_of_a_panicking_actor_all_resolve() {
-    let runtime = Runtime::builder().crash_policy(|_: &Crash| {}).build();
-    let tally = runtime.spawn(Tally { survive: true, ..Tally::default() });
+/// Parks the actor until the notify fires.
+struct Hold(Arc<tokio::sync::Notify>);
+
+impl Message<Tally> for Hold {
+    type Reply = ();
+    async fn handle(self, _: &mut Tally, _: &mut Context<Tally>) {
+        self.0.notified().await;
+    }
+}
+
+/// Polls `fut` once.
+async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
+    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
+}
+
+/// One asker's ask, `i`-th in the queue: every third one panics.
+fn ask_number(
+    tally: &ActorRef<Tally>,
+    i: usize,
+) -> Pin<Box<dyn Future<Output = Result<i64, tractor::Error>> + Send + '_>> {
+    if i.is_multiple_of(3) {
+        Box::pin(tally.ask(AddThenPanic(1)).into_future())
+    } else {
+        Box::pin(tally.ask(Add(1)).into_future())
+    }
+}
+
+/// Fifty askers, each on its own task, queued in a known order behind a
+/// parked handler. Returns their results in queue order.
+async fn fifty_queued_askers(tally: &ActorRef<Tally>) -> Vec<Result<i64, tractor::Error>> {
+    let release = Arc::new(tokio::sync::Notify::new());
+    within(tally.tell(Hold(release.clone()))).await.unwrap();
     let mut tasks = Vec::new();
     for i in 0..50 {
         let tally = tally.clone();
+        let (sent_tx, sent) = tokio::sync::oneshot::channel();
         tasks.push(tokio::spawn(async move {
-            if i % 3 == 0 { tally.ask(AddThenPanic(1)).await.is_err() } else { tally.ask(Add(1)).await.is_ok() }
+            // The first poll delivers the ask: say so, then wait for the reply.
+            let mut ask = ask_number(&tally, i);
+            assert!(poll_once(&mut ask).await.is_pending(), "answered behind a parked handler");
+            let _ = sent_tx.send(());
+            within(ask).await
         }));
+        // The next asker sends only once this one's ask is queued.
+        within(sent).await.unwrap();
     }
+    release.notify_one();
+    let mut results = Vec::new();
     for task in tasks {
-        assert!(within(task).await.unwrap());
+        results.push(within(task).await.unwrap());
+    }
+    results
+}
+
+async fn many_askers_of_a_panicking_actor_all_resolve() {
+    // It survives its panics: each panicking ask fails with is_panicked,
+    // every other one is answered, in queue order, and every add counts.
+    let runtime = Runtime::builder().crash_policy(|_: &Crash| {}).build();
+    let tally = runtime.spawn(Tally { survive: true, ..Tally::default() });
+    for (i, result) in fifty_queued_askers(&tally).await.into_iter().enumerate() {
+        match result {
+            Err(e) if i.is_multiple_of(3) => assert!(e.is_panicked() && !e.is_stopped(), "asker {i}: {e}"),
+            Ok(n) if !i.is_multiple_of(3) => assert_eq!(n, i as i64 + 1, "asker {i}"),
+            other => panic!("asker {i} got {other:?}"),
+        }
     }
     assert_eq!(within(tally.ask(Add(0))).await.unwrap(), 50);
+
+    // It stops at its first panic: the asker of that message gets
+    // is_panicked, every one queued behind it is_stopped.
+    let tally = runtime.spawn(Tally::default());
+    for (i, result) in fifty_queued_askers(&tally).await.into_iter().enumerate() {
+        let e = result.expect_err("the first ask panics and stops the actor");
+        if i == 0 {
+            assert!(e.is_panicked() && !e.is_stopped(), "the asker of the panicking message: {e}");
+        } else {
+            assert!(e.is_stopped() && !e.is_panicked(), "asker {i}, queued behind the panic: {e}");
+        }
+    }
+    assert!(matches!(within(tally.wait()).await, StopReason::Panicked(_)));
     within(runtime.shutdown()).await;
 }
 
