@@ -220,24 +220,34 @@ async fn graceful_stop_lets_running_jobs_finish_and_kill_drops_them() {
 
 async fn queued_submissions_start_first_come_first_served() {
     let runtime = Runtime::new();
-    // One slot: every submission after the first queues, and the order in
-    // which the jobs run is exactly the order in which they started.
+    // One slot, held by a gated job until every other submission is
+    // queued: then the order in which the jobs run is exactly the order in
+    // which they were submitted.
     let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    within(within(pool.ask(Submit::new(gated(&started, 0, &release)))).await.unwrap()).await.unwrap();
+    assert_eq!(within(starts.recv()).await, Some(0));
     let order = Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut reservations = Vec::new();
-    for n in 0..100u32 {
+    for n in 1..=100u32 {
         let order = order.clone();
         let job = Submit::new(async move {
             order.lock().unwrap().push(n);
             tokio::task::yield_now().await;
         });
-        reservations.push(within(pool.ask(job)).await.unwrap());
+        let reservation = within(pool.ask(job)).await.unwrap();
+        assert!(reservation.is_pending(), "job {n} started while the pool was full");
+        reservations.push(reservation);
     }
+    let stats = within(pool.ask(Stats)).await.unwrap();
+    assert_eq!((stats.running, stats.queued), (1, 100), "all hundred wait behind the gated job");
+    release.notify_one();
     for r in reservations {
         within(r).await.unwrap();
     }
     within(pool.stop()).await.unwrap();
-    assert_eq!(*order.lock().unwrap(), (0..100).collect::<Vec<_>>());
+    assert_eq!(*order.lock().unwrap(), (1..=100).collect::<Vec<_>>());
     within(runtime.shutdown()).await;
 }
 
