@@ -252,11 +252,15 @@ async fn kill_racing_asks() {
 async fn stop_racing_asks() {
     let journal = Journal::default();
     let runtime = Runtime::new();
-    let mut raced = 0;
+    // Rounds that stopped the actor in the middle of the asks, per mailbox:
+    // [unbounded, bounded(2)].
+    let mut raced = [0; 2];
+    let mut full = 0;
     for round in 0..ROUNDS {
         // Odd rounds use a small bounded mailbox: some askers are waiting
-        // for room when the stop comes.
-        let mailbox = if std::env::var("UNB").is_ok() { Mailbox::unbounded() } else { Mailbox::bounded(2) };
+        // for room when the stop comes. Even rounds an unbounded one.
+        let bounded = round % 2 == 1;
+        let mailbox = if bounded { Mailbox::bounded(2) } else { Mailbox::unbounded() };
         let target = runtime.spawn_with(Target::new(&journal), mailbox);
         let seen = race(&target, round, async { within(target.stop()).await.unwrap() }).await;
         assert!(!target.is_alive(), "stop() resolves once the actor has stopped");
@@ -269,12 +273,18 @@ async fn stop_racing_asks() {
             assert_eq!(s.lost, 0, "a queued try_ask was dropped by a graceful stop: {s:?}");
             let failures = s.refused + s.failed;
             assert!(failures == 4 || s.answers.len() as u32 + failures + s.full == 300, "{s:?}");
+            if !bounded {
+                assert_eq!(s.full, 0, "an unbounded mailbox reported full: {s:?}");
+            }
+            full += s.full;
         }
         if count > 0 && count < 300 * ASKERS {
-            raced += 1;
+            raced[usize::from(bounded)] += 1;
         }
     }
-    assert!(raced > 0, "no round stopped the actor in the middle of the asks");
+    assert!(raced[0] > 0, "no round stopped an unbounded actor in the middle of the asks");
+    assert!(raced[1] > 0, "no round stopped a bounded actor in the middle of the asks");
+    assert!(full > 0, "no try_ask ever found a bounded(2) mailbox full");
     assert!(settle(|| runtime.actor_count() == 0).await);
     within(runtime.shutdown()).await;
 }
