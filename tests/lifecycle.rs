@@ -118,9 +118,9 @@ async fn graceful_stop_handles_queued_messages_first() {
     let log = Log::default();
     let probe = runtime.spawn(Probe::new("p", &log));
     let gate = Arc::new(Notify::new());
-    probe.tell(Gate(gate.clone())).await.unwrap();
+    within(probe.tell(Gate(gate.clone()))).await.unwrap();
     for note in ["a", "b", "c"] {
-        probe.tell(Note(note)).await.unwrap();
+        within(probe.tell(Note(note))).await.unwrap();
     }
     let stopping = tokio::spawn({
         let probe = probe.clone();
@@ -150,9 +150,9 @@ async fn ctx_stop_finishes_the_queue_then_stops() {
     let log = Log::default();
     let probe = runtime.spawn(Probe::new("p", &log));
     let gate = Arc::new(Notify::new());
-    probe.tell(Gate(gate.clone())).await.unwrap();
-    probe.tell(StopYourself).await.unwrap();
-    probe.tell(Note("queued")).await.unwrap();
+    within(probe.tell(Gate(gate.clone()))).await.unwrap();
+    within(probe.tell(StopYourself)).await.unwrap();
+    within(probe.tell(Note("queued"))).await.unwrap();
     gate.notify_one();
     assert!(within(probe.wait()).await.is_normal());
     assert_eq!(log.events(), ["p start", "p gate", "p queued", "p stop normal"]);
@@ -276,8 +276,8 @@ async fn dropping_every_ref_stops_the_actor() {
     let runtime = Runtime::new();
     let log = Log::default();
     let probe = runtime.spawn(Probe::new("p", &log));
-    probe.tell(Note("one")).await.unwrap();
-    probe.tell(Note("two")).await.unwrap();
+    within(probe.tell(Note("one"))).await.unwrap();
+    within(probe.tell(Note("two"))).await.unwrap();
     drop(probe);
     // Queued messages are still handled, then the actor stops normally.
     within(async {

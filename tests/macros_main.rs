@@ -85,8 +85,9 @@ impl Fragile {
 #[tractor::main(crash_policy = CountCrashes)]
 async fn with_policy(runtime: Runtime) -> Result<(), tractor::Error> {
     let fragile = runtime.spawn(Fragile);
-    assert!(fragile.boom().await.unwrap_err().is_panicked());
-    fragile.wait().await;
+    let limit = std::time::Duration::from_secs(10);
+    assert!(tokio::time::timeout(limit, fragile.boom()).await.expect("the ask hung").unwrap_err().is_panicked());
+    tokio::time::timeout(limit, fragile.wait()).await.expect("wait() hung");
     Ok(())
 }
 

@@ -60,7 +60,7 @@ async fn shutdown_stops_in_reverse_spawn_order_and_waits() {
     let b = runtime.spawn(named("b", &log, 0));
     // Queued work is handled before the actor stops (graceful).
     for i in 0..3 {
-        b.tell(Work(i)).await.unwrap();
+        within(b.tell(Work(i))).await.unwrap();
     }
     assert_eq!(runtime.actor_count(), 4);
     within(runtime.shutdown()).await;
