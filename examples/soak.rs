@@ -12,7 +12,12 @@
 //! the worker's count must match that number exactly (one sender, so every
 //! earlier tell is handled before the ask), and a worker that ends by a
 //! graceful stop or by losing its last ref must have handled every accepted
-//! tell; only a `kill` may drop queued tells. "Nothing hung": every ask is
+//! tell; only a `kill` may drop queued tells. "Nothing duplicated": a worker
+//! never handles more tells than were accepted, though some tells wait for
+//! room and are cancelled by a timeout (a cancelled tell must never arrive).
+//! The mix also has messages whose `Drop` panics when a kill discards them,
+//! and workers whose own `Drop` panics after `on_stop`: none of that may hang
+//! anything. "Nothing hung": every ask is
 //! bounded by a timeout, and every stop and wait too. "Memory flat": the
 //! resident set in the second half of the run stays within 10% (plus 0.2 MiB
 //! per second of run, at most 2 MiB) of the highest value in the first half;
@@ -48,6 +53,11 @@ struct Stats {
     spawns: AtomicU64,
     /// Accepted tells never handled by an actor that stopped gracefully.
     lost: AtomicU64,
+    /// Tells handled more often than they were accepted (a cancelled tell
+    /// that was delivered anyway would show here).
+    duplicated: AtomicU64,
+    /// Waiting tells cancelled by their timeout.
+    cancelled: AtomicU64,
     /// Asks, stops or waits that took longer than [`HUNG`].
     hung: AtomicU64,
     /// Anything else the contract forbids: a wrong count, a wrong error, a
@@ -88,6 +98,8 @@ struct Worker {
     /// `on_panic` says Continue if set, Stop otherwise.
     survive: bool,
     stats: Arc<Stats>,
+    /// Some workers' own `Drop` panics, after their `on_stop`.
+    _bomb: Option<Bomb>,
 }
 
 impl Actor for Worker {
@@ -98,7 +110,8 @@ impl Actor for Worker {
     async fn on_stop(&mut self, ctx: &mut Context<Self>, reason: &StopReason) {
         let accepted = self.accepted.load(Ordering::SeqCst);
         if self.handled > accepted {
-            self.stats.wrong(format!("{} handled {} tells, only {accepted} were sent", ctx.id(), self.handled));
+            eprintln!("DUPLICATED: {} handled {} tells, only {accepted} were sent", ctx.id(), self.handled);
+            Stats::add(&self.stats.duplicated, self.handled - accepted);
         }
         // A kill drops queued tells, and so does a stopping panic for the
         // tells behind it; a graceful end handles them all.
@@ -119,6 +132,32 @@ impl Message<Worker> for Work {
         if w.handled & 63 == 0 {
             tokio::task::yield_now().await;
         }
+    }
+}
+
+/// Panics when dropped unhandled (discarded after a kill): its handler
+/// counts it like `Work` and defuses it.
+struct Mined(Bomb);
+
+/// Panics in `Drop` unless defused.
+struct Bomb {
+    armed: bool,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if self.armed {
+            panic!("a dropped bomb (on purpose)");
+        }
+    }
+}
+
+impl Message<Worker> for Mined {
+    type Reply = ();
+    async fn handle(mut self, w: &mut Worker, _: &mut Context<Worker>) {
+        self.0.armed = false;
+        w.handled += 1;
+        Stats::add(&w.stats.messages, 1);
     }
 }
 
@@ -172,7 +211,14 @@ impl Driver {
     fn spawn_worker(&mut self) -> Slot {
         let accepted = Arc::new(AtomicU64::new(0));
         let survive = self.rng.below(4) != 0;
-        let worker = Worker { handled: 0, accepted: Arc::clone(&accepted), survive, stats: Arc::clone(&self.stats) };
+        let bomb = (self.rng.below(8) == 0).then(|| Bomb { armed: true });
+        let worker = Worker {
+            handled: 0,
+            accepted: Arc::clone(&accepted),
+            survive,
+            stats: Arc::clone(&self.stats),
+            _bomb: bomb,
+        };
         // A quarter of the workers have a small bounded mailbox: tells wait
         // for room, try_tells may be refused.
         let mailbox = if self.rng.below(4) == 0 { Mailbox::bounded(8) } else { Mailbox::unbounded() };
@@ -197,7 +243,9 @@ impl Driver {
         while running.load(Ordering::Relaxed) {
             let i = self.rng.below(WORKERS as u64) as usize;
             match self.rng.below(1000) {
-                0..600 => self.tell(i).await,
+                0..540 => self.tell(i).await,
+                540..570 => self.cancelled_tell(i).await,
+                570..600 => self.mined_tell(i).await,
                 600..700 => self.try_tell(i),
                 700..900 => self.ask(i).await,
                 900..940 => self.boom(i).await,
@@ -224,6 +272,42 @@ impl Driver {
         }
     }
 
+    /// A tell that may wait for room, cancelled by a timeout of 0 to 50 µs:
+    /// if it was cancelled it must never be handled (that would show as
+    /// duplicated).
+    async fn cancelled_tell(&mut self, i: usize) {
+        let micros = self.rng.below(50);
+        let slot = &self.slots[i];
+        // Fill a bounded mailbox first, so that the tell has to wait.
+        for _ in 0..16 {
+            if slot.actor.try_tell(Work).is_err() {
+                break;
+            }
+            slot.accepted.fetch_add(1, Ordering::SeqCst);
+        }
+        match tokio::time::timeout(Duration::from_micros(micros), slot.actor.tell(Work)).await {
+            Ok(Ok(())) => {
+                slot.accepted.fetch_add(1, Ordering::SeqCst);
+            }
+            Ok(Err(e)) if e.is_stopped() && !slot.survive => self.replace(i).await,
+            Ok(Err(e)) => self.stats.wrong(format!("tell to a live worker failed: {e}")),
+            Err(_) => Stats::add(&self.stats.cancelled, 1),
+        }
+    }
+
+    /// A tell of a message whose `Drop` panics if it is discarded unhandled.
+    async fn mined_tell(&mut self, i: usize) {
+        let slot = &self.slots[i];
+        match self.bounded("tell", slot.actor.tell(Mined(Bomb { armed: true }))).await {
+            Some(Ok(())) => {
+                slot.accepted.fetch_add(1, Ordering::SeqCst);
+            }
+            Some(Err(e)) if e.is_stopped() && !slot.survive => self.replace(i).await,
+            Some(Err(e)) => self.stats.wrong(format!("tell to a live worker failed: {e}")),
+            None => {}
+        }
+    }
+
     fn try_tell(&mut self, i: usize) {
         let slot = &self.slots[i];
         match slot.actor.try_tell(Work) {
@@ -242,7 +326,10 @@ impl Driver {
             Some(Ok(n)) => {
                 Stats::add(&self.stats.asks, 1);
                 let accepted = slot.accepted.load(Ordering::SeqCst);
-                if n != accepted {
+                if n > accepted {
+                    eprintln!("DUPLICATED: {} handled {n} tells of {accepted} accepted", slot.actor.id());
+                    Stats::add(&self.stats.duplicated, n - accepted);
+                } else if n != accepted {
                     self.stats.wrong(format!("{} handled {n} tells of {accepted} accepted", slot.actor.id()));
                 }
             }
@@ -440,6 +527,8 @@ async fn soak(seconds: u64, drivers: usize) -> bool {
     let left = runtime.actor_count();
 
     let lost = Stats::get(&stats.lost);
+    let duplicated = Stats::get(&stats.duplicated);
+    let cancelled = Stats::get(&stats.cancelled);
     let hung = Stats::get(&stats.hung) + drivers_hung + u64::from(shutdown_hung);
     let wrong = Stats::get(&stats.wrong);
     // Memory flat: the second half stays near the first half's peak.
@@ -451,14 +540,16 @@ async fn soak(seconds: u64, drivers: usize) -> bool {
     // second in the short runs the tests make.
     let allowance = (0.2 * seconds as f64).min(2.0) * MIB;
     let flat = second_peak as f64 <= first_peak as f64 * 1.10 + allowance;
-    let pass = lost == 0 && hung == 0 && wrong == 0 && left == 0 && flat;
+    let pass = lost == 0 && duplicated == 0 && hung == 0 && wrong == 0 && left == 0 && flat;
     println!(
-        "verdict: {} | nothing lost: {} ({} tells handled, {lost} lost) | nothing hung: {} ({hung} hung) | \
+        "verdict: {} | nothing lost: {} ({} tells handled, {lost} lost) | nothing duplicated: {} ({cancelled} \
+         cancelled tells, {duplicated} duplicated) | nothing hung: {} ({hung} hung) | \
          contract: {} ({wrong} violations, {left} actors left) | memory flat: {} (peak {:.1} MiB in the first \
          half, {:.1} MiB in the second, {} samples)",
         if pass { "PASS" } else { "FAIL" },
         yes(lost == 0),
         Stats::get(&stats.messages),
+        yes(duplicated == 0),
         yes(hung == 0),
         yes(wrong == 0 && left == 0),
         yes(flat),
