@@ -107,6 +107,11 @@ pub(super) fn generate(block: &ActorBlock, verdict: &Verdict) -> TokenStream {
 
 /// `Add<T>` → "`Add<T>`" for docs: the token text without the spaces `quote`
 /// puts around punctuation.
+/// The user's doc comments (if any), then a paragraph of ours.
+pub(super) fn docs_then(docs: &[syn::Attribute], summary: &str) -> TokenStream {
+    if docs.is_empty() { quote!(#[doc = #summary]) } else { quote!(#(#docs)* #[doc = ""] #[doc = #summary]) }
+}
+
 pub(super) fn pretty(tokens: &impl ToTokens) -> String {
     let text = tokens.to_token_stream().to_string();
     let mut out = String::with_capacity(text.len());
@@ -137,12 +142,7 @@ fn message_struct(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
         block.name,
         pretty(&plan.reply)
     );
-    let docs = if message.docs.is_empty() {
-        quote!(#[doc = #summary])
-    } else {
-        let docs = &message.docs;
-        quote!(#(#docs)* #[doc = ""] #[doc = #summary])
-    };
+    let docs = docs_then(&message.docs, &summary);
     let derives = &message.options.derives;
     let derive = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
     let generics = &plan.generics;

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::ast::ActorBlock;
-use super::expand::{Plan, pretty, widest_vis};
+use super::expand::{Plan, docs_then, pretty, widest_vis};
 
 /// `CounterRefExt`: the typed methods on `ActorRef<Counter>`.
 pub(super) fn generate(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
@@ -36,12 +36,7 @@ pub(super) fn generate(block: &ActorBlock, plans: &[Plan<'_>]) -> TokenStream {
             pretty(&plan.ty()),
             pretty(&plan.reply)
         );
-        let docs = if message.docs.is_empty() {
-            quote!(#[doc = #summary])
-        } else {
-            let docs = &message.docs;
-            quote!(#(#docs)* #[doc = ""] #[doc = #summary])
-        };
+        let docs = docs_then(&message.docs, &summary);
         quote! {
             #(#cfgs)*
             #docs
