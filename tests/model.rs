@@ -306,8 +306,13 @@ async fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         }
                     }
                     // A doomed actor never handles this ask: it fails once
-                    // the actor has died.
-                    (Life::Doomed, _, Err(e)) if e.is_stopped() => m.end_doomed(),
+                    // the actor has crashed (it abandons its mailbox before
+                    // its children and on_stop), which may be before it has
+                    // finished.
+                    (Life::Doomed, _, Err(e)) if e.is_stopped() => {
+                        m.end_doomed();
+                        m.finished = false;
+                    }
                     (Life::Closed, _, Err(e)) if e.is_stopped() => {}
                     (life, _, answer) => prop_assert!(false, "step {step} {op:?} on a {life:?} actor: {answer:?}"),
                 }
