@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Weak};
 use std::task::Waker;
 
-use super::{Actor, Panic, Step, StopReason};
+use super::{Actor, Panic, RuntimeShutDown, Step, StopReason};
 use crate::error::TrySendError;
 use crate::handle::{ActorId, ActorRef, Cell};
 use crate::mailbox::{self, Mailbox};
@@ -256,8 +256,9 @@ impl<A: Actor> Drop for Context<A> {
             return;
         }
         if self.control().is_dead() {
-            // Refused at spawn, and its `on_stop` never ran: never counted.
-            self.control().finish(StopReason::Killed);
+            // Refused at spawn (its task was dropped before `on_stop` could
+            // run): never counted, and it failed to start.
+            self.control().finish(StopReason::StartFailed(std::sync::Arc::new(RuntimeShutDown)));
             return;
         }
         let reason = if std::thread::panicking() {
