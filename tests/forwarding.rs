@@ -708,3 +708,39 @@ async fn wrapped_forms_through_the_dispatch_enum_and_tells() {
     assert_eq!(within(store.fetched()).await.unwrap(), 4);
     within(runtime.shutdown()).await;
 }
+
+// ---------------------------------------------------------------------------
+// A forward to the forwarder itself, into its own full mailbox, could never
+// be delivered while it handles: the asker is told at once (is_deadlock).
+
+#[derive(Actor, Default)]
+struct Loopback;
+
+#[actor]
+impl Loopback {
+    #[message]
+    fn echo(&self) -> u8 {
+        1
+    }
+
+    #[message(reply = u8)]
+    fn forward_home_when_full(&mut self, ctx: &mut Context<Self>) -> Forward<u8> {
+        let me = ctx.actor_ref();
+        let _ = ctx.try_tell(&me, Echo); // fills the bounded(1) mailbox
+        ctx.forward(&me, Echo)
+    }
+}
+
+async fn a_forward_into_its_own_full_mailbox_fails_the_asker_at_once() {
+    let runtime = Runtime::new();
+    let full = runtime.spawn_with(Loopback, Mailbox::bounded(1));
+    let err = within(full.forward_home_when_full()).await.unwrap_err();
+    assert!(err.is_deadlock(), "{err:?}");
+    assert_eq!(within(full.echo()).await.unwrap(), 1, "the forwarder goes on");
+    // Unbounded: the forward goes through.
+    let open = runtime.spawn(Loopback);
+    assert_eq!(within(open.forward_home_when_full()).await.unwrap(), 1);
+    within(runtime.shutdown()).await;
+}
+
+on_both_runtimes!(a_forward_into_its_own_full_mailbox_fails_the_asker_at_once);

@@ -24,21 +24,37 @@ pub(crate) type Waiting<'a, E> = Pin<Box<dyn Future<Output = Result<(), E>> + Se
 pub(crate) enum Sending<'a, E> {
     /// In the mailbox.
     Sent,
-    /// The actor is stopped; `failed` said what that means to the caller.
-    Stopped(E),
+    /// Not delivered; `failed` said what that means to the caller.
+    Refused(E),
     /// The mailbox is full: await this for room.
     Waiting(Waiting<'a, E>),
 }
 
+/// Why a send that may wait for room did not deliver; the envelope comes back.
+pub(crate) enum Undelivered<A: Actor> {
+    /// The actor is stopped (refused at once, or while waiting).
+    Stopped(Envelope<A>),
+    /// Into its own full mailbox, from its own hook or handler: the room could
+    /// only come once it returns, so the wait would never end.
+    ToItself(Envelope<A>),
+}
+
+impl<A: Actor> Undelivered<A> {
+    pub(crate) fn into_envelope(self) -> Envelope<A> {
+        match self {
+            Undelivered::Stopped(env) | Undelivered::ToItself(env) => env,
+        }
+    }
+}
+
 /// The one path of a send that may wait for room: into the mailbox now if
 /// there is room, else a future that waits for it. `failed` turns an
-/// undelivered envelope (handed back when refused before any wait, `None`
-/// when dropped while waiting) into the caller's error.
+/// undelivered envelope into the caller's error.
 #[inline]
 pub(crate) fn send<'a, A, C, E>(
     cell: C,
     env: Envelope<A>,
-    failed: impl FnOnce(Option<Envelope<A>>) -> E + Send + 'a,
+    failed: impl FnOnce(Undelivered<A>) -> E + Send + 'a,
 ) -> Sending<'a, E>
 where
     A: Actor,
@@ -47,18 +63,22 @@ where
 {
     match cell.try_send(env) {
         Ok(()) => Sending::Sent,
-        Err(Refused::Stopped(env)) => Sending::Stopped(failed(Some(env))),
-        Err(Refused::Full(env)) => {
-            Sending::Waiting(Box::pin(async move { cell.send_waiting(env).await.map_err(failed) }))
+        Err(Refused::Stopped(env)) => Sending::Refused(failed(Undelivered::Stopped(env))),
+        // From the actor itself: by its sender id (`ctx.tell`, a forward, even
+        // from a synchronous handler), or by the code this thread runs (a ref
+        // or `Sender` to itself in a hook or async handler). Slow path only.
+        Err(Refused::Full(env)) if from_itself(&env, cell.ctl().id) => {
+            Sending::Refused(failed(Undelivered::ToItself(env)))
         }
+        Err(Refused::Full(env)) => Sending::Waiting(Box::pin(async move {
+            cell.send_waiting(env).await.map_err(|env| failed(Undelivered::Stopped(env)))
+        })),
     }
 }
 
-/// A send to actor `id` that would wait for room, made from inside that
-/// actor's own hook or handler: the room can only come once it returns, so
-/// the wait would never end.
-pub(crate) fn waits_on_itself(id: crate::handle::ActorId) -> bool {
-    crate::runtime::current_actor() == Some(id)
+/// `env` comes from actor `id` itself.
+fn from_itself<A: Actor>(env: &Envelope<A>, id: crate::handle::ActorId) -> bool {
+    env.sender() == Some(id) || crate::runtime::current_actor() == Some(id)
 }
 
 impl<A: Actor> Cell<A> {
@@ -78,6 +98,14 @@ impl<A: Actor> Cell<A> {
             let msg = env.into_message::<M, R>().expect("a refused envelope holds the message it was made from");
             TrySendError::new(error, msg)
         })
+    }
+
+    /// What an undelivered `M` means to an asker or teller.
+    pub(crate) fn undelivered<M>(&self, why: &Undelivered<A>) -> Error {
+        match why {
+            Undelivered::Stopped(_) => self.stopped::<M>(),
+            Undelivered::ToItself(_) => self.deadlock::<M>(),
+        }
     }
 
     /// `M` was not delivered: the actor is stopped.

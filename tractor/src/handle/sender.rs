@@ -91,7 +91,7 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
     }
 
     fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Sending<'_, Error> {
-        cell::send(self, Envelope::new(msg, reply, None), |_| self.stopped::<M>())
+        cell::send(self, Envelope::new(msg, reply, None), |why| self.undelivered::<M>(&why))
     }
 }
 
@@ -119,9 +119,7 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
     pub async fn tell(&self, msg: M) -> Result<(), Error> {
         match self.inner.send(msg, None) {
             Sending::Sent => Ok(()),
-            Sending::Stopped(e) => Err(e),
-            // Into its own full mailbox: the room would never come.
-            Sending::Waiting(_) if cell::waits_on_itself(self.id()) => Err(self.deadlock::<M>()),
+            Sending::Refused(e) => Err(e),
             Sending::Waiting(wait) => wait.await,
         }
     }
@@ -142,7 +140,7 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
         let (tx, rx) = oneshot::channel();
         match self.inner.send(msg, Some(tx)) {
             Sending::Sent => {}
-            Sending::Stopped(e) => return Err(e),
+            Sending::Refused(e) => return Err(e),
             Sending::Waiting(wait) => wait.await?,
         }
         match rx.await {

@@ -72,8 +72,8 @@ impl<T: Letter, O: Owner> Sender<T, O> {
     /// unsent. `Err` hands the item back, never delivered: the mailbox was
     /// closed before the wait, or the actor was killed or ended during it.
     /// (Always `Some`: the `Option` is the callers' shape.)
-    pub(crate) async fn send_waiting(&self, item: T) -> Result<(), Option<T>> {
-        send_waiting_with(self.state(), item, |item| self.push(item), || discard(&self.rx)).await.map_err(Some)
+    pub(crate) async fn send_waiting(&self, item: T) -> Result<(), T> {
+        send_waiting_with(self.state(), item, |item| self.push(item), || discard(&self.rx)).await
     }
 
     #[inline]

@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use super::{Envelope, Message, ReplyTx};
 use crate::actor::Actor;
 use crate::error::Error;
-use crate::handle::cell::{self, Sending, Waiting};
+use crate::handle::cell::{self, Sending, Undelivered, Waiting};
 use crate::handle::{ActorId, ActorRef};
 
 /// A reply delegated to another actor: what a handler returns after
@@ -229,18 +229,14 @@ impl<B: Actor, M: Message<B>> Deliver<M::Reply> for Pending<B, M> {
             Some(Slot::Tx(tx)) => Envelope::new(msg, Some(tx), sender),
             Some(slot) => Envelope::with_slot(msg, slot, sender),
         };
-        let stopped = target.cell().stopped::<M>();
-        let failed = move |env: Option<Envelope<B>>| {
-            if let Some(env) = env {
-                env.fail(stopped);
-            }
+        let (stopped, deadlock) = (target.cell().stopped::<M>(), target.cell().deadlock::<M>());
+        // The original asker is told why, as from the target.
+        let failed = move |why: Undelivered<B>| {
+            let error = if matches!(why, Undelivered::Stopped(_)) { stopped } else { deadlock };
+            why.into_envelope().fail(error);
         };
-        let id = target.id();
         match cell::send(target.into_cell(), env, failed) {
-            Sending::Sent | Sending::Stopped(()) => None,
-            // To itself, into its own full mailbox: the room would never
-            // come. The message is dropped unsent: the asker gets `is_stopped`.
-            Sending::Waiting(_) if cell::waits_on_itself(id) => None,
+            Sending::Sent | Sending::Refused(()) => None,
             Sending::Waiting(room) => Some(room),
         }
     }

@@ -93,9 +93,9 @@ impl<A: Actor, M: Send + 'static, R: Send + 'static> Ask<'_, A, M, R> {
             }
             let (tx, rx) = oneshot::channel();
             let cell = target.cell();
-            match cell::send(cell, pack(msg, Some(tx), sender), |_| cell.stopped::<M>()) {
+            match cell::send(cell, pack(msg, Some(tx), sender), |why| cell.undelivered::<M>(&why)) {
                 Sending::Sent => {}
-                Sending::Stopped(e) => return Poll::Ready(Err(e)),
+                Sending::Refused(e) => return Poll::Ready(Err(e)),
                 Sending::Waiting(room) => this.sending = Some(room),
             }
             this.reply = Some(Reply::new(target, rx));

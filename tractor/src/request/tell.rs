@@ -66,13 +66,9 @@ impl<A: Actor, M: Send + 'static, R: Send + 'static> Future for Tell<'_, A, M, R
             // The common case, an unbounded mailbox or one with room, is
             // done here: no allocation beyond the envelope.
             let cell = this.target.cell();
-            match cell::send(cell, pack(msg, None, sender), |_| cell.stopped::<M>()) {
+            match cell::send(cell, pack(msg, None, sender), |why| cell.undelivered::<M>(&why)) {
                 Sending::Sent => return Poll::Ready(Ok(())),
-                Sending::Stopped(e) => return Poll::Ready(Err(e)),
-                // Into its own full mailbox: the room would never come.
-                Sending::Waiting(_) if cell::waits_on_itself(cell.ctl().id) => {
-                    return Poll::Ready(Err(cell.deadlock::<M>()));
-                }
+                Sending::Refused(e) => return Poll::Ready(Err(e)),
                 Sending::Waiting(room) => this.waiting = Some((room, Deadline::after(timeout))),
             }
         }

@@ -97,15 +97,25 @@ async fn wind_down<A: Actor>(mut actor: A, mut ctx: Context<A>, ctl: Arc<Control
     // A kill that came while the children stopped ends a graceful stop.
     let reason = if reason.is_normal() && ctl.is_killed() { StopReason::Killed } else { reason };
     ctx.set_sender(None);
-    if let Run::Panicked(p) = guarded(&ctl, Guard::ToTheEnd, pin!(Some(actor.on_stop(&mut ctx, &reason)))).await {
-        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
-    }
+    on_stop(&mut actor, &mut ctx, &ctl, &reason).await;
     // Children spawned by `on_stop` itself do not outlive it.
     ctx.children().stop_all(&ctl).await;
-    if let Some(text) = drop_quietly(actor) {
-        report_drop_panic(&ctx, &ctl, Panic::from_text(text));
-    }
+    drop_actor(actor, &ctx, &ctl);
     ctx.finish(reason);
+}
+
+/// `on_stop`, to its end, with a panic in it caught and logged.
+async fn on_stop<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control, reason: &StopReason) {
+    if let Run::Panicked(p) = guarded(ctl, Guard::ToTheEnd, pin!(Some(actor.on_stop(ctx, reason)))).await {
+        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
+    }
+}
+
+/// Drops the actor's state; a panic in its `Drop` is reported, not let unwind.
+fn drop_actor<A: Actor>(actor: A, ctx: &Context<A>, ctl: &Control) {
+    if let Some(text) = drop_quietly(actor) {
+        report_drop_panic(ctx, ctl, Panic::from_text(text));
+    }
 }
 
 /// Tells the crash policy of a panic in a `Drop`: the actor ends as it would
@@ -126,12 +136,8 @@ fn report_drop_panic<A: Actor>(ctx: &Context<A>, ctl: &Control, panic: Panic) {
 /// exactly once, and then `wait()` resolves.
 pub(crate) async fn stillborn<A: Actor>(mut actor: A, mut ctx: Context<A>, reason: StopReason) {
     let ctl = Arc::clone(ctx.control());
-    if let Run::Panicked(p) = guarded(&ctl, Guard::ToTheEnd, pin!(Some(actor.on_stop(&mut ctx, &reason)))).await {
-        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
-    }
-    if let Some(text) = drop_quietly(actor) {
-        report_drop_panic(&ctx, &ctl, Panic::from_text(text));
-    }
+    on_stop(&mut actor, &mut ctx, &ctl, &reason).await;
+    drop_actor(actor, &ctx, &ctl);
     // Never counted as live: only the reason is left to record.
     ctl.finish(reason);
 }
