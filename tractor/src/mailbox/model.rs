@@ -727,3 +727,94 @@ fn a_rendezvous_drain_takes_a_waiting_send() {
         assert_eq!((handled, discarded), (vec![1], 0));
     });
 }
+
+/// A retire (a supervised restart) racing a send: the send is accepted,
+/// since the mailbox stays open, and the next instance takes it after the
+/// resume; the instance that retired is woken by the retire, never stuck.
+#[test]
+fn a_send_during_a_retire_reaches_the_next_instance() {
+    model(|| {
+        let mb = Mailbox::new(None);
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send(7))
+        };
+        let retirer = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.retire())
+        };
+        // The first instance: messages until `recv` says stop.
+        let mut handled = 0;
+        while mb.recv(WakerKind::Task).is_some() {
+            handled += 1;
+        }
+        retirer.join().unwrap();
+        assert!(!mb.state.is_closed(), "a retire closed the mailbox");
+        assert!(mb.state.resume(), "nothing but a retire came: the resume goes through");
+        // The next instance gets what the first did not take.
+        let accepted = sender.join().unwrap();
+        assert!(accepted, "a send to a retiring actor was refused");
+        if handled == 0 {
+            assert_eq!(mb.recv(WakerKind::Task), Some(7));
+        }
+        assert_eq!(mb.queue.len(), 0);
+    });
+}
+
+/// A stop from outside racing a resume: either the resume sees it and
+/// fails (the actor stops for good), or it lands after and the next
+/// instance's receiver sees the stop. A stop is never undone by a restart.
+#[test]
+fn a_stop_racing_a_resume_is_never_lost() {
+    model(|| {
+        let mb = Mailbox::new(None);
+        mb.state.retire();
+        assert!(mb.recv(WakerKind::Task).is_none());
+        let stopper = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.request_stop())
+        };
+        let resumed = mb.state.resume();
+        stopper.join().unwrap();
+        assert!(mb.state.is_closed());
+        if resumed {
+            // The new instance is told to stop.
+            assert!(mb.state.stop_requested(), "the stop was undone by the resume");
+            assert!(mb.recv(WakerKind::Task).is_none());
+        }
+    });
+}
+
+/// A kill racing a resume: the same, for a kill.
+#[test]
+fn a_kill_racing_a_resume_is_never_lost() {
+    model(|| {
+        let mb = Mailbox::new(None);
+        mb.state.retire();
+        let killer = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.kill())
+        };
+        let resumed = mb.state.resume();
+        killer.join().unwrap();
+        assert!(mb.state.is_killed());
+        if resumed {
+            assert!(mb.state.stop_requested(), "the kill was undone by the resume");
+        }
+    });
+}
+
+/// A retire reaches an instance parked for mail under a foreign waker
+/// (a user's `step`), as a stop does.
+#[test]
+fn a_retire_wakes_recv_under_a_foreign_waker() {
+    model(|| {
+        let mb = Mailbox::new(None);
+        let retirer = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.retire())
+        };
+        assert_eq!(mb.recv(WakerKind::Foreign), None);
+        retirer.join().unwrap();
+    });
+}

@@ -26,6 +26,18 @@
 //!   finishes after `DEAD` is told so ([`Liveness::Dead`]) and discards the
 //!   queue itself, so no ask is left in a queue nobody reads.
 //!
+//! # Restarts
+//!
+//! A supervised actor's instance can end while its mailbox lives on (see
+//! `supervision`). [`State::retire`] sets `STOP` alone: the receiver sees a
+//! stop and the instance ends, but `CLOSED` is not set, so sends are still
+//! registered and pushed, and wait in the queue. [`State::resume`] clears
+//! `STOP` for the next instance in one compare-and-swap that also reads
+//! `CLOSED` and `KILL`: a stop or kill from outside that came first wins
+//! (the actor stops for good), and one that comes after is seen by the new
+//! instance, whose receiver finds `STOP` set again. A crashed instance that
+//! will be restarted is not abandoned: its queue is the next one's.
+//!
 //! # Waking the actor
 //!
 //! The actor takes messages with `try_recv` and parks on this word instead
@@ -381,6 +393,37 @@ impl State {
     pub(crate) fn request_stop(&self) {
         self.word.fetch_or(CLOSED | STOP, SeqCst);
         self.wake();
+    }
+
+    /// `true` once new sends are refused.
+    #[inline]
+    pub(crate) fn is_closed(&self) -> bool {
+        self.has(CLOSED)
+    }
+
+    /// Ends the actor's current instance without closing the mailbox (see
+    /// "Restarts"): `STOP` without `CLOSED`. Sends go on being accepted and
+    /// stay queued for the next instance; the receiver sees a stop.
+    pub(crate) fn retire(&self) {
+        self.word.fetch_or(STOP, SeqCst);
+        self.wake();
+    }
+
+    /// Takes back a [`retire`](State::retire) so that the next instance
+    /// receives, unless the mailbox was closed or killed meanwhile (a stop
+    /// from outside, which a restart must never undo): then `false`, and the
+    /// stop stands.
+    pub(crate) fn resume(&self) -> bool {
+        let mut word = self.word.load(SeqCst);
+        loop {
+            if word & (CLOSED | KILL | DEAD | ABANDONED) != 0 {
+                return false;
+            }
+            match self.word.compare_exchange(word, word & !STOP, SeqCst, SeqCst) {
+                Ok(_) => return true,
+                Err(now) => word = now,
+            }
+        }
     }
 
     /// Drop the work in flight and stop; sends waiting for room give up.
