@@ -20,6 +20,7 @@ use std::time::Duration;
 use harness::{EXPECTED, quiet_expected_panics};
 use proptest::prelude::*;
 use proptest::sample::Index;
+use proptest::strategy::Strategy;
 use tractor::prelude::*;
 
 const CAPACITY: usize = 3;

@@ -61,6 +61,7 @@ mod mailbox;
 mod message;
 mod request;
 mod runtime;
+mod supervision;
 mod util;
 mod watch;
 
@@ -71,6 +72,7 @@ pub use crate::mailbox::Mailbox;
 pub use crate::message::{Envelope, Forward, Message};
 pub use crate::request::{Ask, Request, Tell, TryAsk};
 pub use crate::runtime::{Crash, CrashPolicy, LogCrashes, PanicSite, Runtime, RuntimeBuilder};
+pub use crate::supervision::{Restart, Strategy, Supervise, Supervisor, SupervisorBuilder};
 pub use crate::watch::{Down, Watchable};
 pub use tractor_macros::{Actor, actor, main, message};
 
@@ -78,8 +80,8 @@ pub use tractor_macros::{Actor, actor, main, message};
 pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Down, Envelope, Error, Forward,
-        Mailbox, Message, Panic, PanicSite, Request, Runtime, Sender, Step, StopReason, TryAskError, TrySendError,
-        WeakActorRef,
+        Mailbox, Message, Panic, PanicSite, Request, Restart, Runtime, Sender, Step, StopReason, Strategy, Supervisor,
+        TryAskError, TrySendError, WeakActorRef,
     };
     pub use tractor_macros::{actor, message};
 }

@@ -168,11 +168,18 @@ impl<A: Actor> Context<A> {
         Forward::new(target, msg)
     }
 
-    /// Stops this actor gracefully once the current handler returns:
-    /// messages already queued are handled, later sends fail, then children
-    /// stop and `on_stop` runs.
+    /// Stops this actor gracefully once the current handler returns: from
+    /// then on sends fail, messages already queued are handled, then
+    /// children stop and `on_stop` runs.
+    ///
+    /// A [supervised](crate::supervision) actor under
+    /// [`Restart::Always`](crate::Restart::Always) is restarted instead: this
+    /// instance ends once the handler returns (its `on_stop` runs), and a new
+    /// one handles what is queued.
     pub fn stop(&self) {
-        self.control().request_stop();
+        // `STOP` alone: the actor loop closes the mailbox (or, supervised,
+        // may retire this instance) when it sees it.
+        self.control().retire();
     }
 
     /// Watches `target` (an [`ActorRef`], [`WeakActorRef`](crate::WeakActorRef)
@@ -212,6 +219,13 @@ impl<A: Actor> Context<A> {
     pub fn spawn<B: Actor>(&mut self, actor: B) -> ActorRef<B> {
         let mailbox = self.runtime.default_mailbox();
         self.spawn_with(actor, mailbox)
+    }
+
+    /// Starts building a supervised child: built by `factory`, rebuilt by it
+    /// after each failure behind the same ref, and owned by this actor like
+    /// a [`spawn`](Context::spawn)ed child. See [`Supervise`](crate::Supervise).
+    pub fn supervise<B: Actor>(&mut self, factory: impl Fn() -> B + Send + Sync + 'static) -> crate::Supervise<'_, B> {
+        crate::Supervise::new(&self.runtime, Some(&mut self.children), factory)
     }
 
     /// Spawns a child actor with the given mailbox; see [`spawn`](Context::spawn).

@@ -249,6 +249,11 @@ impl<T: Letter, O: Owner> Receiver<T, O> {
         .await
     }
 
+    /// Every sender is gone: nothing new can arrive.
+    pub(crate) fn is_disconnected(&self) -> bool {
+        self.rx.is_disconnected()
+    }
+
     /// Drops everything queued: asks resolve to `is_stopped`.
     pub(crate) fn discard(&self) {
         super::send::discard(&self.rx);

@@ -37,6 +37,14 @@ impl Children {
         self.list.as_ref().map_or(0, |c| c.len())
     }
 
+    /// Kills the children, newest first, and waits for each to end.
+    pub(crate) async fn kill_all(&mut self) {
+        while let Some(Child { ctl, .. }) = self.list.as_mut().and_then(|c| c.pop()) {
+            ctl.kill();
+            ctl.wait().await;
+        }
+    }
+
     /// Stops the children, newest first, and waits for each; kills them if
     /// `parent` is killed, before or while it waits.
     pub(crate) async fn stop_all(&mut self, parent: &Control) {

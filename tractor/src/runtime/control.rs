@@ -43,6 +43,23 @@ impl Control {
         self.mailbox.state.is_dead()
     }
 
+    /// `true` once new sends are refused: a stop from outside, a drain, or the end.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.mailbox.state.is_closed()
+    }
+
+    /// Ends the current instance and keeps the mailbox open: see
+    /// [`State::retire`](crate::mailbox::state::State::retire).
+    pub(crate) fn retire(&self) {
+        self.mailbox.state.retire();
+    }
+
+    /// Lets the next instance receive, unless a stop or kill came: see
+    /// [`State::resume`](crate::mailbox::state::State::resume).
+    pub(crate) fn resume(&self) -> bool {
+        self.mailbox.state.resume()
+    }
+
     /// Takes no more messages: see [`State::abandon`](crate::mailbox::state::State::abandon).
     pub(crate) fn abandon(&self) {
         self.mailbox.state.abandon();

@@ -67,6 +67,7 @@ impl CrashPolicy for LogCrashes {
             actor.r#type = short_type_name(crash.actor_type),
             message.r#type = crash.message_type().map(short_type_name),
             decision = ?crash.decision,
+            restart = crash.restart,
             "actor panicked: {}",
             crash.panic.message(),
         );
@@ -81,9 +82,10 @@ fn crash_line(crash: &Crash) -> String {
         PanicSite::Handler(m) => format!("handling `{}`", short_type_name(m)),
         PanicSite::Drop => "in a Drop".to_owned(),
     };
-    let decision = match crash.decision {
-        ControlFlow::Continue => "it continues",
-        ControlFlow::Stop => "it stops",
+    let decision = match (crash.decision, crash.restart) {
+        (ControlFlow::Continue, _) => "it continues",
+        (ControlFlow::Stop, true) => "it restarts",
+        (ControlFlow::Stop, false) => "it stops",
     };
     format!(
         "tractor: actor {}{} panicked {place}: {}; {decision}",
@@ -126,6 +128,8 @@ pub struct Crash {
     pub(crate) site: PanicSite,
     pub(crate) panic: Panic,
     pub(crate) decision: ControlFlow,
+    /// A supervisor restarts the actor after this crash.
+    pub(crate) restart: bool,
 }
 
 impl Crash {
@@ -164,6 +168,17 @@ impl Crash {
     pub fn decision(&self) -> ControlFlow {
         self.decision
     }
+
+    /// `true` if the actor is [supervised](crate::supervision) and a new
+    /// instance replaces this one (its refs stay valid); `false` if it
+    /// stops for good, or keeps its state ([`ControlFlow::Continue`]).
+    ///
+    /// In a group, `true` means the group restarts it under its strategy;
+    /// a failure that takes the group over its limit says `false` (the
+    /// group fails, and whether it comes back is its own supervisor's call).
+    pub fn will_restart(&self) -> bool {
+        self.restart
+    }
 }
 
 impl fmt::Debug for Crash {
@@ -174,6 +189,7 @@ impl fmt::Debug for Crash {
             .field("site", &self.site)
             .field("panic", &self.panic)
             .field("decision", &self.decision)
+            .field("will_restart", &self.restart)
             .finish()
     }
 }

@@ -10,7 +10,7 @@ mod children;
 mod control;
 mod crash;
 mod current;
-mod task;
+pub(crate) mod task;
 
 use std::any::type_name;
 use std::fmt;
@@ -29,6 +29,7 @@ use crate::handle::{ActorId, ActorRef};
 use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Message};
 use crate::request::{Request, Tell, TryAsk};
+use crate::supervision::{Strategy, Supervise, SupervisorBuilder};
 use crate::util::drop_payload;
 
 /// The home of a set of actors: spawns them, counts them, and shuts them all
@@ -152,6 +153,12 @@ impl Runtime {
     }
 
     pub(crate) fn spawn_inner<A: Actor>(&self, actor: A, mailbox: Mailbox) -> (ActorRef<A>, Arc<Control>) {
+        self.launch(Plain(actor), mailbox)
+    }
+
+    /// Spawns what `launch` runs with a new mailbox of shape `mailbox`; see
+    /// [`Launch`].
+    pub(crate) fn launch<A: Actor, L: Launch<A>>(&self, launch: L, mailbox: Mailbox) -> (ActorRef<A>, Arc<Control>) {
         let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>(), mailbox.is_rendezvous()));
         let (tx, rx) = mailbox::channel::<Envelope<A>, _>(mailbox, &ctl);
         let actor_ref = ActorRef::from_cell(Arc::new(tx));
@@ -165,7 +172,11 @@ impl Runtime {
             ctl.refuse();
             let refused = StopReason::StartFailed(Arc::new(RuntimeShutDown));
             match self.inner.handle.clone().or_else(|| tokio::runtime::Handle::try_current().ok()) {
-                Some(handle) => drop(handle.spawn(task::stillborn(actor, ctx, refused))),
+                Some(handle) => {
+                    if let Some(stillborn) = launch.refused(ctx, refused) {
+                        drop(handle.spawn(stillborn));
+                    }
+                }
                 None => ctl.finish(refused),
             }
             return (actor_ref, ctl);
@@ -174,13 +185,44 @@ impl Runtime {
         // Spawned under the lock, so that the list keeps spawn order. A tokio
         // runtime that is gone drops the task at once, and the actor's end
         // (in that drop) only tries the lock.
-        let run = task::run(actor, ctx);
+        let run = launch.run(ctx);
         let task = match &self.inner.handle {
             Some(handle) => handle.spawn(run),
             None => tokio::spawn(run),
         };
         spawned.actors.push(Entry { ctl: Arc::clone(&ctl), task });
         (actor_ref, ctl)
+    }
+
+    /// Starts building a supervised actor: built by `factory`, and rebuilt by
+    /// it after each failure behind the same ref. See [`Supervise`] for the
+    /// options and the guarantees.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use tractor::prelude::*;
+    /// # #[derive(Actor, Default)] struct Worker;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// # let runtime = Runtime::new();
+    /// let worker: ActorRef<Worker> = runtime
+    ///     .supervise(Worker::default)
+    ///     .restart(Restart::OnFailure)
+    ///     .max_restarts(5, Duration::from_secs(10))
+    ///     .backoff(Duration::from_millis(10), Duration::from_secs(1))
+    ///     .mailbox(Mailbox::bounded(64))
+    ///     .spawn();
+    /// # runtime.shutdown().await;
+    /// # }
+    /// ```
+    pub fn supervise<A: Actor>(&self, factory: impl Fn() -> A + Send + Sync + 'static) -> Supervise<'_, A> {
+        Supervise::new(self, None, factory)
+    }
+
+    /// Starts building a group of supervised children under `strategy`;
+    /// see [`SupervisorBuilder`].
+    pub fn supervisor(&self, strategy: Strategy) -> SupervisorBuilder {
+        SupervisorBuilder::new(self, strategy)
     }
 
     /// Asks `target`: the same [`Request`] as [`ActorRef::ask`].
@@ -273,6 +315,38 @@ impl Runtime {
 
     fn spawned(&self) -> MutexGuard<'_, Spawned> {
         self.inner.actors.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What a spawn runs on the actor's new task: a plain actor ([`Plain`]), or a
+/// supervised one (built, and rebuilt, from its factory).
+pub(crate) trait Launch<A: Actor>: Send + 'static {
+    /// The actor's whole life.
+    fn run(self, ctx: Context<A>) -> impl std::future::Future<Output = ()> + Send + 'static;
+
+    /// Refused at spawn (the mailbox is already dead): the rest of its life,
+    /// for a task of its own, or `None` once it is over here and now.
+    fn refused(
+        self,
+        ctx: Context<A>,
+        reason: StopReason,
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static>;
+}
+
+/// A plain actor, spawned as it is.
+pub(crate) struct Plain<A>(pub(crate) A);
+
+impl<A: Actor> Launch<A> for Plain<A> {
+    fn run(self, ctx: Context<A>) -> impl std::future::Future<Output = ()> + Send + 'static {
+        task::run(self.0, ctx)
+    }
+
+    fn refused(
+        self,
+        ctx: Context<A>,
+        reason: StopReason,
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        Some(task::stillborn(self.0, ctx, reason))
     }
 }
 

@@ -6,6 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::Duration;
 
 use super::current::Running;
 use super::{Control, Crash, PanicSite};
@@ -68,6 +69,61 @@ fn guarded<'a, F: Future + 'a>(
     })
 }
 
+/// What the actor loop asks of a supervised actor's supervision, at the
+/// few points where an instance can end (never per message). An actor that
+/// is not supervised passes `None` and pays nothing for it.
+pub(crate) trait Supervised: Sync {
+    /// A stop without `CLOSED` came (`ctx.stop()`, or the supervisor
+    /// retiring this instance), or this instance's `step` returned `Stop`:
+    /// `true` ends only this instance and keeps the mailbox for the next;
+    /// `false` makes it a graceful stop for good.
+    fn retires(&self) -> bool;
+    /// This instance failed (`on_panic` chose `Stop`): records the failure,
+    /// and says whether a restart follows. Asked once per instance.
+    fn failed(&self, ctl: &Control) -> bool;
+    /// This instance's `on_start` succeeded.
+    fn started(&self);
+}
+
+/// How the actor loop reaches an instance's supervision: [`Unsupervised`]
+/// (a zero-sized nothing, so a plain actor's task is not one byte bigger),
+/// or a [`Supervised`] by reference.
+pub(crate) trait Supervision: Copy + Send + Sync {
+    fn retires(self) -> bool;
+    fn failed(self, ctl: &Control) -> bool;
+    fn started(self);
+}
+
+/// A plain actor: every answer is "not supervised".
+#[derive(Clone, Copy)]
+pub(crate) struct Unsupervised;
+
+impl Supervision for Unsupervised {
+    fn retires(self) -> bool {
+        false
+    }
+
+    fn failed(self, _: &Control) -> bool {
+        false
+    }
+
+    fn started(self) {}
+}
+
+impl<T: Supervised + ?Sized> Supervision for &T {
+    fn retires(self) -> bool {
+        Supervised::retires(self)
+    }
+
+    fn failed(self, ctl: &Control) -> bool {
+        Supervised::failed(self, ctl)
+    }
+
+    fn started(self) {
+        Supervised::started(self)
+    }
+}
+
 /// The whole life of one actor.
 ///
 /// An `async` block rather than an `async fn`: an `async fn` would keep the
@@ -79,7 +135,7 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
         ctx.set_task_waker(poll_fn(|cx| Poll::Ready(cx.waker().clone())).await);
         let ctl = Arc::clone(ctx.control());
 
-        let reason = lifecycle(&mut actor, &mut ctx, &ctl).await;
+        let reason = lifecycle(&mut actor, &mut ctx, &ctl, Unsupervised).await;
         // The once-only phases (start, drain, crash handling, wind-down) are
         // boxed: an idle actor's task is laid out for its largest phase, and the
         // message loop is what should set that size.
@@ -87,21 +143,57 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
     }
 }
 
-/// Children first (a kill meanwhile reaches them too), then `on_stop`, then
-/// children `on_stop` spawned, then the actor is dead.
-async fn wind_down<A: Actor>(mut actor: A, mut ctx: Context<A>, ctl: Arc<Control>, reason: StopReason) {
-    // No more messages will be taken: after a crash the mailbox is still open,
-    // and a child stuck sending to it would never let `stop_all` end.
-    ctl.abandon();
-    ctx.children().stop_all(&ctl).await;
+/// The end of the actor: its instance, then the actor itself.
+async fn wind_down<A: Actor>(actor: A, mut ctx: Context<A>, ctl: Arc<Control>, reason: StopReason) {
+    let reason = end_instance(actor, &mut ctx, &ctl, reason, End::ForGood).await;
+    ctx.finish(reason);
+}
+
+/// Whether the mailbox outlives the instance that ends.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum End {
+    /// The actor ends with it.
+    ForGood,
+    /// A supervised restart follows (or may): the mailbox stays open for
+    /// the next instance.
+    Replaced,
+}
+
+/// The end of one instance: children first (a kill meanwhile reaches them
+/// too), then `on_stop`, then children `on_stop` spawned, then the state is
+/// dropped. Returns the reason `on_stop` was given.
+///
+/// For good, children stop gracefully, after the mailbox is abandoned: after a
+/// crash it is still open, and a child stuck sending to it would never let
+/// the stop end. Replaced, the mailbox must stay open (what is queued is the
+/// next instance's), so the old instance's children are killed instead, as
+/// a crashed Erlang process's links are: none of them can hold the restart up.
+pub(crate) async fn end_instance<A: Actor>(
+    mut actor: A,
+    ctx: &mut Context<A>,
+    ctl: &Control,
+    reason: StopReason,
+    end: End,
+) -> StopReason {
+    if end == End::ForGood {
+        ctl.abandon();
+    }
+    stop_children(ctx, ctl, end).await;
     // A kill that came while the children stopped ends a graceful stop.
     let reason = if reason.is_normal() && ctl.is_killed() { StopReason::Killed } else { reason };
     ctx.set_sender(None);
-    on_stop(&mut actor, &mut ctx, &ctl, &reason).await;
+    on_stop(&mut actor, ctx, ctl, &reason).await;
     // Children spawned by `on_stop` itself do not outlive it.
-    ctx.children().stop_all(&ctl).await;
-    drop_actor(actor, &ctx, &ctl);
-    ctx.finish(reason);
+    stop_children(ctx, ctl, end).await;
+    drop_actor(actor, ctx, ctl);
+    reason
+}
+
+async fn stop_children<A: Actor>(ctx: &mut Context<A>, ctl: &Control, end: End) {
+    match end {
+        End::ForGood => ctx.children().stop_all(ctl).await,
+        End::Replaced => ctx.children().kill_all().await,
+    }
 }
 
 /// `on_stop`, to its end, with a panic in it caught and logged.
@@ -112,7 +204,7 @@ async fn on_stop<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control, r
 }
 
 /// Drops the actor's state; a panic in its `Drop` is reported, not let unwind.
-fn drop_actor<A: Actor>(actor: A, ctx: &Context<A>, ctl: &Control) {
+pub(crate) fn drop_actor<A: Actor>(actor: A, ctx: &Context<A>, ctl: &Control) {
     if let Some(text) = drop_quietly(actor) {
         report_drop_panic(ctx, ctl, Panic::from_text(text));
     }
@@ -127,6 +219,7 @@ fn report_drop_panic<A: Actor>(ctx: &Context<A>, ctl: &Control, panic: Panic) {
         site: PanicSite::Drop,
         panic,
         decision: ControlFlow::Stop,
+        restart: false,
     };
     ctx.runtime().report_crash(&crash);
 }
@@ -148,14 +241,20 @@ pub(crate) async fn stillborn<A: Actor>(mut actor: A, mut ctx: Context<A>, reaso
 /// every message goes through, so that its arguments are not kept twice;
 /// and the handling of a message is inline, so that an idle actor's task
 /// holds no more than the step or the handler in flight.
+///
+/// Supervised (`sup`), a stop that [`Supervised::retires`] ends the
+/// instance with `Normal` and leaves the mailbox open (`STOP` without
+/// `CLOSED`, see `mailbox::state`, "Restarts"); the caller tells the two
+/// apart by `CLOSED`.
 #[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
-fn lifecycle<'a, A: Actor>(
+pub(crate) fn lifecycle<'a, A: Actor, S: Supervision + 'a>(
     actor: &'a mut A,
     ctx: &'a mut Context<A>,
     ctl: &'a Control,
+    sup: S,
 ) -> impl Future<Output = StopReason> + 'a {
     async move {
-        if let Some(reason) = Box::pin(start_actor(actor, ctx, ctl)).await {
+        if let Some(reason) = Box::pin(start_actor(actor, ctx, ctl, sup)).await {
             return reason;
         }
         // A graceful stop refuses new sends, then handles what is queued,
@@ -166,6 +265,9 @@ fn lifecycle<'a, A: Actor>(
                 return StopReason::Killed;
             }
             if !draining && ctl.stop_requested() {
+                if retires(ctx, ctl, sup) {
+                    return StopReason::Normal;
+                }
                 ctl.close();
                 draining = true;
             }
@@ -182,12 +284,18 @@ fn lifecycle<'a, A: Actor>(
                     Run::Done(Step::Message(env)) => env,
                     Run::Done(Step::Continue) => continue,
                     Run::Done(Step::Stop) => {
+                        if retires(ctx, ctl, sup) {
+                            ctl.retire();
+                            return StopReason::Normal;
+                        }
                         ctl.close();
                         draining = true;
                         continue;
                     }
                     Run::Panicked(p) => {
-                        if Box::pin(crashed(actor, ctx, ctl, p.clone(), PanicSite::Step)).await == ControlFlow::Stop {
+                        if Box::pin(crashed(actor, ctx, ctl, sup, p.clone(), PanicSite::Step)).await
+                            == ControlFlow::Stop
+                        {
                             return ended_by(ctl, p);
                         }
                         continue;
@@ -212,7 +320,7 @@ fn lifecycle<'a, A: Actor>(
                 Run::Killed => return StopReason::Killed,
                 Run::Panicked(p) => {
                     let decision =
-                        Box::pin(crashed(actor, ctx, ctl, p.clone(), PanicSite::Handler(message_type))).await;
+                        Box::pin(crashed(actor, ctx, ctl, sup, p.clone(), PanicSite::Handler(message_type))).await;
                     if decision == ControlFlow::Stop {
                         return ended_by(ctl, p);
                     }
@@ -220,6 +328,14 @@ fn lifecycle<'a, A: Actor>(
             }
         }
     }
+}
+
+/// A stop that is not from outside (no `CLOSED`), or a `Step::Stop` while
+/// every ref is still there: does it end only this instance? Never for an
+/// actor that is not supervised.
+#[cold]
+fn retires<A: Actor, S: Supervision>(ctx: &Context<A>, ctl: &Control, sup: S) -> bool {
+    sup.retires() && !ctl.is_closed() && !ctx.receiver().is_disconnected()
 }
 
 /// The next step, with panics caught.
@@ -233,14 +349,22 @@ fn next_step<'a, A: Actor>(
 }
 
 /// Runs `on_start`; `Some` if the actor ends there.
-async fn start_actor<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control) -> Option<StopReason> {
+async fn start_actor<A: Actor, S: Supervision>(
+    actor: &mut A,
+    ctx: &mut Context<A>,
+    ctl: &Control,
+    sup: S,
+) -> Option<StopReason> {
     let started = guarded(ctl, Guard::Killable, pin!(Some(actor.on_start(ctx)))).await;
     match started {
-        Run::Done(Ok(())) => None,
+        Run::Done(Ok(())) => {
+            sup.started();
+            None
+        }
         Run::Done(Err(e)) => Some(StopReason::StartFailed(Arc::from(e))),
         Run::Panicked(p) => {
-            // A failed start is terminal whatever `on_panic` says.
-            crashed(actor, ctx, ctl, p.clone(), PanicSite::OnStart).await;
+            // A failed start ends this instance whatever `on_panic` says.
+            crashed(actor, ctx, ctl, sup, p.clone(), PanicSite::OnStart).await;
             Some(ended_by(ctl, p))
         }
         Run::Killed => Some(StopReason::Killed),
@@ -282,11 +406,13 @@ fn start<'a, A: Actor>(actor: &'a mut A, ctx: &'a mut Context<A>, env: Envelope<
     (message_type, started)
 }
 
-/// After a panic: ask `on_panic`, tell the crash policy, return the decision.
-async fn crashed<A: Actor>(
+/// After a panic: ask `on_panic`, then (supervised, when it chose `Stop`)
+/// whether a restart follows, tell the crash policy, return the decision.
+async fn crashed<A: Actor, S: Supervision>(
     actor: &mut A,
     ctx: &mut Context<A>,
     ctl: &Control,
+    sup: S,
     panic: Panic,
     site: PanicSite,
 ) -> ControlFlow {
@@ -300,12 +426,46 @@ async fn crashed<A: Actor>(
     };
     // A failed start is terminal, whatever `on_panic` said.
     let decision = if site == PanicSite::OnStart { ControlFlow::Stop } else { decision };
-    let crash = Crash { actor_id: ctl.id, actor_type: ctl.type_name, site, panic, decision };
+    let restart = decision == ControlFlow::Stop && sup.failed(ctl);
+    let crash = Crash { actor_id: ctl.id, actor_type: ctl.type_name, site, panic, decision, restart };
     ctx.runtime().report_crash(&crash);
     decision
 }
 
-fn ended_by(ctl: &Control, panic: Panic) -> StopReason {
+/// A supervised actor's factory panicked: a failed start, told to the crash
+/// policy as a panic in `on_start`. `true` if a restart follows.
+pub(crate) fn factory_panicked<A: Actor>(ctx: &Context<A>, ctl: &Control, sup: &dyn Supervised, panic: Panic) -> bool {
+    let restart = sup.failed(ctl);
+    let crash = Crash {
+        actor_id: ctl.id,
+        actor_type: ctl.type_name,
+        site: PanicSite::OnStart,
+        panic,
+        decision: ControlFlow::Stop,
+        restart,
+    };
+    ctx.runtime().report_crash(&crash);
+    restart
+}
+
+/// Waits `delay` (a restart's backoff), giving up early on a stop or kill
+/// from outside: `false` then.
+pub(crate) async fn pause(ctl: &Control, delay: Duration) -> bool {
+    if delay.is_zero() {
+        return !ctl.is_closed() && !ctl.is_killed();
+    }
+    let mut sleep = pin!(tokio::time::sleep(delay));
+    // A stop or kill wakes the task, which polls this again.
+    poll_fn(|cx| {
+        if ctl.is_closed() || ctl.is_killed() {
+            return Poll::Ready(false);
+        }
+        sleep.as_mut().poll(cx).map(|()| true)
+    })
+    .await
+}
+
+pub(crate) fn ended_by(ctl: &Control, panic: Panic) -> StopReason {
     if ctl.is_killed() { StopReason::Killed } else { StopReason::Panicked(panic) }
 }
 
