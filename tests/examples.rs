@@ -92,18 +92,26 @@ fn worker_pool() {
 }
 
 #[test]
-fn supervision_by_hand() {
-    let out = run_example("supervision_by_hand");
+fn supervision() {
+    let out = run_example("supervision");
     assert_lines(
         &out,
         &[
-            "resilient parsed 3",
-            "-> Continue",
-            "-> Stop",
-            "fragile stopped because: panicked: not a number: two",
-            "the hung ask: actor Parser#",
-            "resilient stopped because: killed",
-            "crashes counted: 2",
+            "connection #1: up",
+            "client: key 2 -> row 2 (via connection #1); cache holds 2",
+            "client: key 3 failed (actor Connection#2 panicked while handling `Query`); keeping my refs",
+            "connection reset while reading key 3 (restart follows)",
+            // OneForAll: the cache came back empty with the connection.
+            "client: key 4 -> row 4 (via connection #2); cache holds 1",
+            // The backend's third crash: over its limit, the outer group restarts it.
+            "connection reset while reading key 9 (no restart)",
+            "exceeded 2 restarts within 60s; last failure: panicked: connection reset while reading key 9 (restart follows)",
+            "client: key 10 -> row 10 (via connection #4); cache holds 1",
+            // And at last the outer limit trips.
+            "client: key 19: actor Connection#2 is stopped",
+            "top group stopped: panicked: supervisor: child Supervisor#1 exceeded 1 restarts within 60s",
+            "client: 12 answered, 6 failed, 6 connections built",
+            "done: 0 actors still running",
         ],
     );
 }

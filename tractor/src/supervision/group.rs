@@ -526,7 +526,7 @@ impl Supervisor {
             let limit = self.core.lock().limit;
             let last = last.map_or_else(|| "unknown".to_owned(), |r| r.to_string());
             let text = format!(
-                "supervisor: child {}{} failed more than {} times within {:?}; last: {last}",
+                "supervisor: child {}{} exceeded {} restarts within {:?}; last failure: {last}",
                 short_type_name(slot.ctl.type_name),
                 slot.ctl.id,
                 limit.max,
