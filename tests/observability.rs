@@ -22,6 +22,7 @@ use tractor::prelude::*;
 struct Capture {
     spans: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
     errors: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+    infos: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
 }
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
@@ -46,10 +47,12 @@ impl<S: Subscriber> Layer<S> for Capture {
     }
 
     fn on_event(&self, event: &Event<'_>, _ctx: LayerContext<'_, S>) {
-        if *event.metadata().level() == tracing::Level::ERROR {
+        let level = *event.metadata().level();
+        if level == tracing::Level::ERROR || level == tracing::Level::INFO {
             let mut fields = BTreeMap::new();
             event.record(&mut Fields(&mut fields));
-            self.errors.lock().unwrap().push(fields);
+            let list = if level == tracing::Level::ERROR { &self.errors } else { &self.infos };
+            list.lock().unwrap().push(fields);
         }
     }
 }
@@ -138,6 +141,32 @@ async fn the_default_crash_policy_logs_an_error() {
     assert_eq!(error["actor.type"], "Store");
     assert_eq!(error["message.type"], "Explode");
     assert_eq!(error["decision"], "Stop");
+    within(runtime.shutdown()).await;
+}
+
+/// Each restart of a supervised actor is one `info!` event with the actor's
+/// id, type and restart count; the crash's `error!` says a restart follows.
+#[tokio::test(flavor = "current_thread")]
+async fn a_restart_is_traced_with_id_type_and_count() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(Registry::default().with(capture.clone()));
+
+    let runtime = Runtime::new();
+    let store = runtime.supervise(Store::default).max_restarts(1, std::time::Duration::from_secs(60)).spawn();
+    for _ in 0..2 {
+        assert!(within(store.ask(Explode)).await.unwrap_err().is_panicked());
+    }
+    within(store.wait()).await;
+
+    let restarts: Vec<_> =
+        capture.infos.lock().unwrap().iter().filter(|e| e["message"].starts_with("restarting")).cloned().collect();
+    assert_eq!(restarts.len(), 1, "one restart, then the limit: {restarts:?}");
+    assert_eq!(restarts[0]["actor.id"], store.id().to_string());
+    assert_eq!(restarts[0]["actor.type"], "Store");
+    assert_eq!(restarts[0]["restart"], "1");
+    let errors = capture.errors.lock().unwrap().clone();
+    let follows: Vec<&str> = errors.iter().map(|e| e["restart"].as_str()).collect();
+    assert_eq!(follows, ["true", "false"], "{errors:?}");
     within(runtime.shutdown()).await;
 }
 

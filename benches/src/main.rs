@@ -187,7 +187,7 @@ struct Options {
 const USAGE: &str =
     "usage: tractor-benches [--quick] [--runs N] [--libs a,b] [--workloads a,b] [--flavors current,multi]
        tractor-benches --child LIB WORKLOAD FLAVOR [--quick] [--runs N] [--no-warm-up]
-libs: tractor, tractor-ask, tractor-hand, kameo, ractor, xtra, actix, tokio-floor, flume-floor
+libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor
 workloads: tell, ask, spawn, fanout, ping_pong, contended";
 
 fn parse_list<T>(arg: Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {

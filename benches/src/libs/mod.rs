@@ -22,6 +22,8 @@ pub(crate) enum LibId {
     TractorAsk,
     /// tractor, hand-written `impl Message` with `async fn handle`, `ActorRef::ask`/`tell`.
     TractorHand,
+    /// tractor's generated methods on a supervised counter (`runtime.supervise`).
+    TractorSupervised,
     /// kameo 0.22.
     Kameo,
     /// ractor 0.16.
@@ -37,10 +39,11 @@ pub(crate) enum LibId {
 }
 
 impl LibId {
-    pub(crate) const ALL: [LibId; 9] = [
+    pub(crate) const ALL: [LibId; 10] = [
         LibId::Tractor,
         LibId::TractorAsk,
         LibId::TractorHand,
+        LibId::TractorSupervised,
         LibId::Kameo,
         LibId::Ractor,
         LibId::Xtra,
@@ -54,6 +57,7 @@ impl LibId {
             LibId::Tractor => "tractor",
             LibId::TractorAsk => "tractor-ask",
             LibId::TractorHand => "tractor-hand",
+            LibId::TractorSupervised => "tractor-supervised",
             LibId::Kameo => "kameo",
             LibId::Ractor => "ractor",
             LibId::Xtra => "xtra",
@@ -69,6 +73,7 @@ impl LibId {
             LibId::Tractor => "tractor: `counter.get().await`",
             LibId::TractorAsk => "tractor: `counter.ask(Get).await`",
             LibId::TractorHand => "tractor: hand-written `async fn handle`",
+            LibId::TractorSupervised => "tractor: supervised, `counter.get().await`",
             LibId::Kameo => "kameo 0.22",
             LibId::Ractor => "ractor 0.16",
             LibId::Xtra => "xtra 0.6",
@@ -104,6 +109,7 @@ pub(crate) fn run(lib: LibId, workload: Workload, flavor: Flavor, sizes: Sizes) 
         LibId::Tractor => on_tokio::<tractor_gen::TractorGen>(workload, flavor, sizes),
         LibId::TractorAsk => on_tokio::<tractor_gen::TractorAsk>(workload, flavor, sizes),
         LibId::TractorHand => on_tokio::<tractor_hand::TractorHand>(workload, flavor, sizes),
+        LibId::TractorSupervised => on_tokio::<tractor_gen::TractorSupervised>(workload, flavor, sizes),
         LibId::Kameo => on_tokio::<kameo_lib::Kameo>(workload, flavor, sizes),
         LibId::Ractor => on_tokio::<ractor_lib::Ractor>(workload, flavor, sizes),
         LibId::Xtra => on_tokio::<xtra_lib::Xtra>(workload, flavor, sizes),

@@ -20,6 +20,11 @@ pub(crate) struct TractorGen;
 #[derive(Debug)]
 pub(crate) struct TractorAsk;
 
+/// Generated methods on a counter spawned with `runtime.supervise`: the
+/// message path of a supervised actor.
+#[derive(Debug)]
+pub(crate) struct TractorSupervised;
+
 /// The counter actor.
 #[derive(Actor, Debug, Default)]
 pub(crate) struct Counter {
@@ -150,6 +155,39 @@ impl Lib for TractorAsk {
         let start = Instant::now();
         assert_eq!(pinger.ask(Rally { rounds: n }).await.expect("pinger alive"), n);
         start.elapsed()
+    }
+
+    async fn finish(runtime: Runtime) {
+        runtime.shutdown().await;
+    }
+}
+
+impl Lib for TractorSupervised {
+    type Ctx = Runtime;
+    type Counter = ActorRef<Counter>;
+
+    fn new_ctx() -> Runtime {
+        Runtime::new()
+    }
+
+    async fn spawn_counter(runtime: &mut Runtime) -> ActorRef<Counter> {
+        runtime.supervise(Counter::default).spawn()
+    }
+
+    async fn tell(counter: &ActorRef<Counter>) {
+        counter.increment().tell().await.expect("counter alive");
+    }
+
+    async fn ask(counter: &ActorRef<Counter>) -> u64 {
+        counter.get().await.expect("counter alive")
+    }
+
+    async fn stop_all(_runtime: &mut Runtime, counters: Vec<ActorRef<Counter>>) {
+        stop_all(counters).await;
+    }
+
+    async fn ping_pong(runtime: &mut Runtime, n: u64) -> Duration {
+        ping_pong(runtime, n).await
     }
 
     async fn finish(runtime: Runtime) {

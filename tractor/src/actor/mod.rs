@@ -70,14 +70,19 @@ use crate::watch::Down;
 pub trait Actor: Sized + Send + 'static {
     /// Runs once, before any message. An `Err` (or a panic) here is terminal:
     /// the actor stops with [`StopReason::StartFailed`] (or
-    /// [`StopReason::Panicked`]) and `on_stop` still runs.
+    /// [`StopReason::Panicked`]) and `on_stop` still runs. A
+    /// [supervised](crate::Runtime::supervise) actor counts it as a failure:
+    /// a new instance is built and started, under the restart limit.
     fn on_start(&mut self, ctx: &mut Context<Self>) -> impl Future<Output = Result<(), BoxError>> + Send {
         let _ = ctx;
         async { Ok(()) }
     }
 
     /// Runs exactly once when the actor stops, for whatever reason, after its
-    /// children have stopped. A panic here is caught and logged.
+    /// children have stopped. A panic here is caught and logged. A
+    /// [supervised](crate::Runtime::supervise) actor's instance gets it
+    /// when it is replaced too: it runs to its end before the next
+    /// instance's `on_start`.
     ///
     /// `on_stop` cannot be killed: keep it short.
     fn on_stop(&mut self, ctx: &mut Context<Self>, reason: &StopReason) -> impl Future<Output = ()> + Send {

@@ -31,7 +31,12 @@ use crate::runtime::{Children, Runtime};
 ///   `on_start`. Nothing of the old instance reaches the new one.
 /// - [`wait`](ActorRef::wait) and watchers see only the final stop, with the
 ///   last instance's reason. A stop or kill from outside is never undone by
-///   a restart, even one racing it.
+///   a restart, even one racing it; one that comes between two instances
+///   ends the actor there (what is still queued is answered
+///   [`is_stopped`](crate::Error::is_stopped)).
+/// - What belongs to the actor rather than to an instance carries over: its
+///   mailbox, its id, the watches others hold on it and those it made
+///   (a new instance may get the `on_down` of a watch an old one made).
 ///
 /// # Examples
 ///
