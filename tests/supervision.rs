@@ -644,44 +644,44 @@ async fn one_for_one_restarts_only_the_failed_child() {
     within(group.stop()).await.unwrap();
 }
 
-async fn one_for_all_restarts_every_child_in_order() {
+/// Three children, the middle one fails under `strategy`: returns the log
+/// after the failure, once `last_start` (the last restart) is in it.
+async fn middle_child_fails(strategy: Strategy, last_start: &str) -> Vec<String> {
     let (runtime, crashes) = runtime_with_crashes();
     let probe = Probe::default();
-    let group = runtime.supervisor(Strategy::OneForAll);
+    let group = runtime.supervisor(strategy);
     let a = group.child(probe.worker("a"));
     let b = group.child(probe.worker("b"));
     let c = group.child(probe.worker("c"));
     let group = group.spawn();
     within(c.work(0)).await.unwrap();
     let _ = within(b.fail()).await;
-    within(probe.logged("start c6")).await;
-    for child in [&a, &b, &c] {
-        within(child.work(0)).await.unwrap();
+    within(probe.logged(last_start)).await;
+    let after_the_failure = probe.log.events()[3..].to_vec();
+    let first_of_a = within(a.work(0)).await.unwrap();
+    if strategy == Strategy::RestForOne {
+        assert_eq!(first_of_a, (1, 1, 0), "a, added before b, untouched");
+    } else {
+        assert_eq!(first_of_a, (4, 1, 0), "a is a new instance, its state fresh");
     }
-    // After the crash: b's end, then the others newest first, then all in order.
-    assert_eq!(
-        probe.log.events()[3..],
-        ["stop b2 panicked", "stop c3 normal", "stop a1 normal", "start a4", "start b5", "start c6"]
-    );
-    assert_eq!(within(a.work(0)).await.unwrap(), (4, 2, 0), "a is the new instance");
     assert_eq!(*crashes.lock().unwrap(), [true]);
     within(group.stop()).await.unwrap();
+    after_the_failure
+}
+
+async fn one_for_all_restarts_every_child_in_order() {
+    // b's end, then the others newest first, then all in their order.
+    assert_eq!(
+        middle_child_fails(Strategy::OneForAll, "start c6").await,
+        ["stop b2 panicked", "stop c3 normal", "stop a1 normal", "start a4", "start b5", "start c6"]
+    );
 }
 
 async fn rest_for_one_restarts_the_failed_child_and_later_ones() {
-    let (runtime, _) = runtime_with_crashes();
-    let probe = Probe::default();
-    let group = runtime.supervisor(Strategy::RestForOne);
-    let a = group.child(probe.worker("a"));
-    let b = group.child(probe.worker("b"));
-    let c = group.child(probe.worker("c"));
-    let group = group.spawn();
-    within(c.work(0)).await.unwrap();
-    let _ = within(b.fail()).await;
-    within(probe.logged("start c5")).await;
-    assert_eq!(probe.log.events()[3..], ["stop b2 panicked", "stop c3 normal", "start b4", "start c5"]);
-    assert_eq!(within(a.work(0)).await.unwrap(), (1, 1, 0), "a, added before b, untouched");
-    within(group.stop()).await.unwrap();
+    assert_eq!(
+        middle_child_fails(Strategy::RestForOne, "start c5").await,
+        ["stop b2 panicked", "stop c3 normal", "start b4", "start c5"]
+    );
 }
 
 /// A group over its limit stops its children and fails; its own group then
@@ -720,6 +720,47 @@ async fn a_group_over_its_limit_fails_and_its_group_restarts_it() {
     }
     assert!(!sub.is_alive());
     assert_eq!(runtime.actor_count(), 0);
+}
+
+/// Per-child policies, under `OneForAll`: a `Never` child's failure ends
+/// only it, a child that stops itself under `OnFailure` stays stopped (no
+/// sibling restarts for either, as in Erlang), one under `Always` comes
+/// back, and the strategy takes its siblings along.
+async fn each_child_keeps_its_own_restart_policy() {
+    let (runtime, _) = runtime_with_crashes();
+    let probe = Probe::default();
+    let group = runtime.supervisor(Strategy::OneForAll);
+    let steady = group.child(probe.worker("s"));
+    let temporary = group.child_with(probe.worker("t"), Restart::Never, Mailbox::unbounded());
+    let transient = group.child(probe.worker("q"));
+    let permanent = group.child_with(probe.worker("p"), Restart::Always, Mailbox::bounded(4));
+    let group = group.spawn();
+    within(permanent.work(0)).await.unwrap();
+    let _ = within(temporary.fail()).await;
+    assert!(matches!(within(temporary.wait()).await, StopReason::Panicked(_)));
+    within(transient.quit()).await.unwrap();
+    assert!(within(transient.wait()).await.is_normal());
+    assert_eq!(within(steady.work(0)).await.unwrap(), (1, 1, 0), "neither end restarted a sibling");
+    // Always: a restart, and under OneForAll the others' with it.
+    within(permanent.quit()).await.unwrap();
+    within(probe.logged("start p6")).await;
+    assert_eq!(within(permanent.work(0)).await.unwrap().0, 6, "back after stopping itself");
+    assert_eq!(within(steady.work(0)).await.unwrap(), (5, 1, 0));
+    within(group.stop()).await.unwrap();
+}
+
+/// A child added to a group that is already running starts at once.
+async fn a_child_added_to_a_running_group_starts() {
+    let (runtime, _) = runtime_with_crashes();
+    let probe = Probe::default();
+    let top = runtime.supervisor(Strategy::OneForOne);
+    let sub = top.child_group(Strategy::OneForOne);
+    let top = top.spawn();
+    let first = sub.child(probe.worker("x"));
+    assert_eq!(within(first.work(0)).await.unwrap(), (1, 1, 0));
+    let sub = sub.spawn();
+    within(top.stop()).await.unwrap();
+    assert!(!sub.is_alive() && !first.is_alive());
 }
 
 async fn a_builder_dropped_unspawned_stops_its_children() {
@@ -821,6 +862,8 @@ on_both_runtimes!(
     one_for_all_restarts_every_child_in_order,
     rest_for_one_restarts_the_failed_child_and_later_ones,
     a_group_over_its_limit_fails_and_its_group_restarts_it,
+    each_child_keeps_its_own_restart_policy,
+    a_child_added_to_a_running_group_starts,
     a_builder_dropped_unspawned_stops_its_children,
     killing_a_group_kills_its_children,
     a_group_stopping_during_a_restart_ends,

@@ -12,18 +12,17 @@ use tractor::prelude::*;
 
 use crate::harness::Lib;
 
-/// Generated methods: `counter.get().await`, `counter.increment().tell()`.
+/// Generated methods: `counter.get().await`, `counter.increment().tell()`;
+/// `SUPERVISED`: on a counter spawned with `runtime.supervise`.
 #[derive(Debug)]
-pub(crate) struct TractorGen;
+pub(crate) struct TractorGen<const SUPERVISED: bool = false>;
 
 /// The same messages through `counter.ask(Get)`, `counter.tell(Increment)`.
 #[derive(Debug)]
 pub(crate) struct TractorAsk;
 
-/// Generated methods on a counter spawned with `runtime.supervise`: the
-/// message path of a supervised actor.
-#[derive(Debug)]
-pub(crate) struct TractorSupervised;
+/// The message path of a supervised actor.
+pub(crate) type TractorSupervised = TractorGen<true>;
 
 /// The counter actor.
 #[derive(Actor, Debug, Default)]
@@ -90,7 +89,7 @@ async fn ping_pong(runtime: &Runtime, n: u64) -> Duration {
     start.elapsed()
 }
 
-impl Lib for TractorGen {
+impl<const SUPERVISED: bool> Lib for TractorGen<SUPERVISED> {
     type Ctx = Runtime;
     type Counter = ActorRef<Counter>;
 
@@ -99,7 +98,7 @@ impl Lib for TractorGen {
     }
 
     async fn spawn_counter(runtime: &mut Runtime) -> ActorRef<Counter> {
-        runtime.spawn(Counter::default())
+        if SUPERVISED { runtime.supervise(Counter::default).spawn() } else { runtime.spawn(Counter::default()) }
     }
 
     async fn tell(counter: &ActorRef<Counter>) {
@@ -155,39 +154,6 @@ impl Lib for TractorAsk {
         let start = Instant::now();
         assert_eq!(pinger.ask(Rally { rounds: n }).await.expect("pinger alive"), n);
         start.elapsed()
-    }
-
-    async fn finish(runtime: Runtime) {
-        runtime.shutdown().await;
-    }
-}
-
-impl Lib for TractorSupervised {
-    type Ctx = Runtime;
-    type Counter = ActorRef<Counter>;
-
-    fn new_ctx() -> Runtime {
-        Runtime::new()
-    }
-
-    async fn spawn_counter(runtime: &mut Runtime) -> ActorRef<Counter> {
-        runtime.supervise(Counter::default).spawn()
-    }
-
-    async fn tell(counter: &ActorRef<Counter>) {
-        counter.increment().tell().await.expect("counter alive");
-    }
-
-    async fn ask(counter: &ActorRef<Counter>) -> u64 {
-        counter.get().await.expect("counter alive")
-    }
-
-    async fn stop_all(_runtime: &mut Runtime, counters: Vec<ActorRef<Counter>>) {
-        stop_all(counters).await;
-    }
-
-    async fn ping_pong(runtime: &mut Runtime, n: u64) -> Duration {
-        ping_pong(runtime, n).await
     }
 
     async fn finish(runtime: Runtime) {
