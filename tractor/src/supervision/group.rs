@@ -47,7 +47,9 @@ use crate::util::short_type_name;
 /// and stop in reverse order.
 ///
 /// Messages sent to a child before the group is spawned wait in its
-/// mailbox. A builder dropped without `spawn` stops its children before
+/// mailbox. As in Erlang, a child's `on_start` must not wait on a child
+/// added after it (that one has not started yet): put what a child needs
+/// before it. A builder dropped without `spawn` stops its children before
 /// they ever start (their refs then say [`is_stopped`](crate::Error::is_stopped)).
 ///
 /// # Examples
