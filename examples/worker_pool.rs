@@ -1,13 +1,13 @@
 //! A `WorkerPool` with a limit: submissions beyond it wait in line
 //! (back-pressure through reservations), `TrySubmit` is refused while the
-//! pool is full, and every finished job sends a completion notice to a
-//! `Tracker` actor.
+//! pool is full, every finished job sends a completion notice to a
+//! `Tracker` actor, and `Run` replies with a job's output when it is done.
 //!
 //! Run it with `cargo run --example worker_pool`.
 
 use std::time::Duration;
 
-use tractor::actors::{Stats, Submit, TrySubmit, WorkerPool};
+use tractor::actors::{Run, Stats, Submit, TrySubmit, WorkerPool};
 use tractor::prelude::*;
 
 /// Collects completion notices.
@@ -63,5 +63,9 @@ async fn main(runtime: Runtime) -> Result<(), tractor::Error> {
     let stats = pool.ask(Stats).await?;
     println!("all done: {} completed, {} panicked", stats.completed, stats.panicked);
     println!("finish order: {:?}", tracker.done().await?);
+
+    // The reply is the job's output, sent when the job finishes.
+    let sum: u64 = pool.ask(Run::new(async { (1..=10u64).sum() })).await?;
+    println!("run: the job's output is {sum}");
     Ok(())
 }

@@ -87,6 +87,7 @@ fn worker_pool() {
             "try-submit while full: refused (pool full)",
             "job 5 has started",
             "all done: 5 completed, 0 panicked",
+            "run: the job's output is 55",
         ],
     );
 }

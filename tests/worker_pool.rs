@@ -1,6 +1,6 @@
 //! The ready-made `WorkerPool`: limits, reservations, first-come-first-served
 //! queueing, completion notices that never stall the pool, panicking jobs,
-//! graceful stop versus kill.
+//! graceful stop versus kill, and `Run`, whose reply is the job's output.
 
 mod support;
 
@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use support::within;
 use tokio::sync::{Notify, mpsc, oneshot};
-use tractor::actors::{PoolStats, Stats, Submit, TrySubmit, WorkerPool};
+use tractor::actors::{PoolStats, Run, Stats, Submit, TrySubmit, WorkerPool};
 use tractor::prelude::*;
 
 /// A job that reports when it starts and finishes only when released. It
@@ -251,6 +251,168 @@ async fn queued_submissions_start_first_come_first_served() {
     within(runtime.shutdown()).await;
 }
 
+/// Waits until the pool reports `queued` submissions waiting.
+async fn until_queued(pool: &ActorRef<WorkerPool>, queued: usize) {
+    within(async {
+        while within(pool.ask(Stats)).await.unwrap().queued < queued {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+}
+
+async fn run_replies_with_the_jobs_output_and_the_pool_stays_free() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    let job = gated(&started, 1, &release);
+    let asker = tokio::spawn({
+        let pool = pool.clone();
+        async move {
+            pool.ask(Run::new(async move {
+                job.await;
+                5u32
+            }))
+            .await
+        }
+    });
+    assert_eq!(within(starts.recv()).await, Some(1));
+    // The pool answers while the job runs and its reply is pending.
+    assert_eq!(within(pool.ask(Stats)).await.unwrap().running, 1);
+    assert!(!asker.is_finished());
+    release.notify_one();
+    assert_eq!(within(asker).await.unwrap().unwrap(), 5);
+    assert_eq!(within(pool.ask(Run::new(async { "at once" }))).await.unwrap(), "at once");
+    within(runtime.shutdown()).await;
+}
+
+async fn run_queues_first_come_first_served_with_submit() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    within(within(pool.ask(Submit::new(gated(&started, 0, &release)))).await.unwrap()).await.unwrap();
+    assert_eq!(within(starts.recv()).await, Some(0));
+    let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let logged = |n: u32| {
+        let order = order.clone();
+        async move {
+            order.lock().unwrap().push(n);
+            n * 10
+        }
+    };
+    let first = tokio::spawn({
+        let (pool, job) = (pool.clone(), logged(1));
+        async move { pool.ask(Run::new(job)).await }
+    });
+    until_queued(&pool, 1).await;
+    let second = logged(2);
+    let second = within(pool.ask(Submit::new(async move {
+        second.await;
+    })))
+    .await
+    .unwrap();
+    assert!(second.is_pending());
+    let third = tokio::spawn({
+        let (pool, job) = (pool.clone(), logged(3));
+        async move { pool.ask(Run::new(job)).await }
+    });
+    until_queued(&pool, 3).await;
+    release.notify_one();
+    assert_eq!(within(first).await.unwrap().unwrap(), 10);
+    within(second).await.unwrap();
+    assert_eq!(within(third).await.unwrap().unwrap(), 30);
+    assert_eq!(*order.lock().unwrap(), [1, 2, 3]);
+    within(runtime.shutdown()).await;
+}
+
+async fn a_panicking_run_fails_its_asker_with_is_panicked() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let failed: Result<u32, Error> = within(pool.ask(Run::new(async { panic!("job failed") }))).await;
+    let err = failed.unwrap_err();
+    assert!(err.is_panicked(), "{err}");
+    assert_eq!(err.actor_id(), pool.id());
+    // The asker may hear before the pool has reaped the job.
+    within(async {
+        while within(pool.ask(Stats)).await.unwrap().panicked < 1 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!(within(pool.ask(Stats)).await.unwrap().running, 0);
+    assert_eq!(within(pool.ask(Run::new(async { 1 }))).await.unwrap(), 1);
+    within(runtime.shutdown()).await;
+}
+
+async fn a_run_that_never_finishes_fails_with_is_stopped() {
+    let runtime = Runtime::new();
+    // Queued when the pool stops gracefully: never started.
+    let pool = runtime.spawn(WorkerPool::new(Some(1)));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    within(within(pool.ask(Submit::new(gated(&started, 0, &release)))).await.unwrap()).await.unwrap();
+    assert_eq!(within(starts.recv()).await, Some(0));
+    let queued = tokio::spawn({
+        let pool = pool.clone();
+        async move { pool.ask(Run::new(async { 1 })).await }
+    });
+    until_queued(&pool, 1).await;
+    let stopping = tokio::spawn({
+        let pool = pool.clone();
+        async move { pool.stop().await }
+    });
+    assert!(within(queued).await.unwrap().unwrap_err().is_stopped());
+    release.notify_one();
+    within(stopping).await.unwrap().unwrap();
+
+    // Running when the pool is killed: dropped.
+    let pool = runtime.spawn(WorkerPool::new(None));
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let running = tokio::spawn({
+        let pool = pool.clone();
+        let job = gated(&started, 1, &Arc::new(Notify::new()));
+        async move { pool.ask(Run::new(job)).await }
+    });
+    assert_eq!(within(starts.recv()).await, Some(1));
+    pool.kill();
+    assert!(within(running).await.unwrap().unwrap_err().is_stopped());
+    within(runtime.shutdown()).await;
+}
+
+async fn a_run_goes_on_without_its_asker_and_under_a_tell() {
+    let runtime = Runtime::new();
+    let pool = runtime.spawn(WorkerPool::new(None));
+    let (done, mut dones) = mpsc::unbounded_channel();
+    let (started, mut starts) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    let job = {
+        let (gate, done) = (gated(&started, 1, &release), done.clone());
+        async move {
+            gate.await;
+            let _ = done.send("asked");
+        }
+    };
+    let asker = tokio::spawn({
+        let pool = pool.clone();
+        async move { pool.ask(Run::new(job)).await }
+    });
+    assert_eq!(within(starts.recv()).await, Some(1));
+    asker.abort();
+    assert!(within(asker).await.unwrap_err().is_cancelled());
+    release.notify_one();
+    assert_eq!(within(dones.recv()).await, Some("asked"), "the job ran on after its asker left");
+
+    within(pool.tell(Run::new(async move {
+        let _ = done.send("told");
+    })))
+    .await
+    .unwrap();
+    assert_eq!(within(dones.recv()).await, Some("told"));
+    within(runtime.shutdown()).await;
+}
+
 on_both_runtimes!(
     an_unlimited_pool_grants_at_once,
     try_submit_is_refused_when_full_and_accepted_after_a_slot_frees,
@@ -259,4 +421,9 @@ on_both_runtimes!(
     a_panicking_job_frees_its_slot_and_is_counted,
     graceful_stop_lets_running_jobs_finish_and_kill_drops_them,
     queued_submissions_start_first_come_first_served,
+    run_replies_with_the_jobs_output_and_the_pool_stays_free,
+    run_queues_first_come_first_served_with_submit,
+    a_panicking_run_fails_its_asker_with_is_panicked,
+    a_run_that_never_finishes_fails_with_is_stopped,
+    a_run_goes_on_without_its_asker_and_under_a_tell,
 );

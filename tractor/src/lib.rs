@@ -69,7 +69,7 @@ pub use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
 pub use crate::error::{BoxError, Error, TryAskError, TrySendError};
 pub use crate::handle::{ActorId, ActorRef, Sender, WeakActorRef};
 pub use crate::mailbox::Mailbox;
-pub use crate::message::{Envelope, Forward, Message};
+pub use crate::message::{Envelope, Forward, Message, ReplyTo};
 pub use crate::request::{Ask, Request, Tell, TryAsk};
 pub use crate::runtime::{Crash, CrashPolicy, LogCrashes, PanicSite, Runtime, RuntimeBuilder};
 pub use crate::supervision::{Restart, Strategy, Supervise, Supervisor, SupervisorBuilder};
@@ -80,8 +80,8 @@ pub use tractor_macros::{Actor, actor, main, message};
 pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Down, Envelope, Error, Forward,
-        Mailbox, Message, Panic, PanicSite, Request, Restart, Runtime, Sender, Step, StopReason, Strategy, Supervisor,
-        TryAskError, TrySendError, WeakActorRef,
+        Mailbox, Message, Panic, PanicSite, ReplyTo, Request, Restart, Runtime, Sender, Step, StopReason, Strategy,
+        Supervisor, TryAskError, TrySendError, WeakActorRef,
     };
     pub use tractor_macros::{actor, message};
 }

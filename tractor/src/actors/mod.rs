@@ -2,4 +2,4 @@
 
 mod worker_pool;
 
-pub use worker_pool::{PoolStats, Reservation, Stats, Submit, TrySubmit, WorkerPool};
+pub use worker_pool::{PoolStats, Reservation, Run, Stats, Submit, TrySubmit, WorkerPool};

@@ -1,8 +1,10 @@
 //! [`WorkerPool`]: runs submitted futures, at most `limit` at once.
 
+use std::any::type_name;
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::pin::Pin;
 use std::task::{Context as TaskContext, Poll};
 
@@ -12,7 +14,7 @@ use tokio::task::{Id, JoinSet};
 use crate::actor::{Actor, Context, Step, StopReason};
 use crate::error::Error;
 use crate::handle::{ActorId, Sender};
-use crate::message::Message;
+use crate::message::{Forward, Message, Now, ReplyTo};
 
 type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
 type Notice = Box<dyn FnOnce() -> Option<Job> + Send>;
@@ -25,6 +27,10 @@ type Notice = Box<dyn FnOnce() -> Option<Job> + Send>;
 ///   first-come-first-served as slots free.
 /// - [`TrySubmit`] replies `true` if the work started now, `false` if the pool
 ///   is full or anyone is queued: it never jumps the queue.
+/// - [`Run`] submits a job whose output is the reply: the asker gets it when
+///   the job finishes. It queues like `Submit`, and the pool answers other
+///   messages meanwhile (the reply is deferred with
+///   [`Context::reply_later`]).
 /// - Each submission may carry a completion notice
 ///   ([`Submit::notify`]), told to its recipient when the work finishes. It
 ///   is delivered without waiting on the pool's task, so a busy recipient
@@ -41,7 +47,7 @@ type Notice = Box<dyn FnOnce() -> Option<Job> + Send>;
 /// # Examples
 ///
 /// ```
-/// use tractor::actors::{Submit, TrySubmit, WorkerPool};
+/// use tractor::actors::{Run, Submit, TrySubmit, WorkerPool};
 /// use tractor::prelude::*;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
@@ -56,6 +62,9 @@ type Notice = Box<dyn FnOnce() -> Option<Job> + Send>;
 ///
 /// let started: bool = pool.ask(TrySubmit::new(async {})).await?;
 /// assert!(started);
+///
+/// let answer: u32 = pool.ask(Run::new(async { 6 * 7 })).await?; // the job's output
+/// assert_eq!(answer, 42);
 /// pool.stop().await?; // waits for running work
 /// # Ok(())
 /// # }
@@ -72,7 +81,8 @@ pub struct WorkerPool {
 
 struct Queued {
     work: Work,
-    started: oneshot::Sender<()>,
+    /// A `Submit`'s reservation; `None` for a `Run`.
+    started: Option<oneshot::Sender<()>>,
 }
 
 /// A job and its optional completion notice.
@@ -131,7 +141,9 @@ impl WorkerPool {
         while self.has_room() {
             let Some(Queued { work, started }) = self.queue.pop_front() else { break };
             self.start(work);
-            let _ = started.send(());
+            if let Some(started) = started {
+                let _ = started.send(());
+            }
         }
     }
 
@@ -231,7 +243,7 @@ impl Message<WorkerPool> for Submit {
             pool.start(self.work);
             let _ = started.send(());
         } else {
-            pool.queue.push_back(Queued { work: self.work, started });
+            pool.queue.push_back(Queued { work: self.work, started: Some(started) });
         }
         Reservation { rx, pool: ctx.id() }
     }
@@ -272,6 +284,109 @@ impl Message<WorkerPool> for TrySubmit {
         } else {
             false
         }
+    }
+}
+
+/// Runs a job on a [`WorkerPool`] and replies with its output, once it has
+/// finished.
+///
+/// It waits for a slot like [`Submit`] (first-come-first-served, behind
+/// anything queued); the pool is not blocked meanwhile: it defers the reply
+/// with [`Context::reply_later`] and answers its next message at once. The
+/// asker gets:
+///
+/// - the job's output when it finishes;
+/// - [`is_panicked`](Error::is_panicked) if the job panicked (the panic is
+///   also counted in [`PoolStats::panicked`] and logged, as for `Submit`);
+/// - [`is_stopped`](Error::is_stopped) if the job never finished: the pool
+///   stopped while it was queued, or was killed while it ran.
+///
+/// The job runs whether or not the asker is still waiting: dropping the ask
+/// (or its timeout running out) drops only the reply. Under a `tell` the
+/// output is dropped.
+///
+/// # Examples
+///
+/// ```
+/// use tractor::actors::{Run, WorkerPool};
+/// use tractor::prelude::*;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), tractor::Error> {
+/// let runtime = Runtime::new();
+/// let pool = runtime.spawn(WorkerPool::new(Some(1)));
+/// let (a, b) = tokio::join!(
+///     pool.ask(Run::new(async { "first" })),
+///     pool.ask(Run::new(async { "second" })), // waits for the one slot
+/// );
+/// assert_eq!((a?, b?), ("first", "second"));
+///
+/// let boom: Result<u32, Error> = pool.ask(Run::new(async { panic!("no") })).await;
+/// assert!(boom.unwrap_err().is_panicked());
+/// # Ok(())
+/// # }
+/// ```
+pub struct Run<T> {
+    job: Pin<Box<dyn Future<Output = T> + Send>>,
+}
+
+impl<T: Send + 'static> Run<T> {
+    /// A job whose output is the reply.
+    pub fn new(job: impl Future<Output = T> + Send + 'static) -> Self {
+        Run { job: Box::pin(job) }
+    }
+
+    /// Starts (or queues) the job, answering through a deferred reply.
+    fn submit(self, pool: &mut WorkerPool, ctx: &Context<WorkerPool>) -> Forward<T> {
+        let (later, reply_to) = ctx.reply_later();
+        let work = Work::new(answer_with(self.job, reply_to, ctx.id()));
+        if pool.queue.is_empty() && pool.has_room() {
+            pool.start(work);
+        } else {
+            pool.queue.push_back(Queued { work, started: None });
+        }
+        later
+    }
+}
+
+/// Runs `job` and answers `reply_to` with its output; a panic answers
+/// `is_panicked` and goes on unwinding, so the pool counts it as for any job.
+async fn answer_with<T: Send + 'static>(
+    mut job: Pin<Box<dyn Future<Output = T> + Send>>,
+    reply_to: ReplyTo<T>,
+    pool: ActorId,
+) {
+    let polled = std::future::poll_fn(|cx| match catch_unwind(AssertUnwindSafe(|| job.as_mut().poll(cx))) {
+        Ok(Poll::Ready(out)) => Poll::Ready(Ok(out)),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(payload) => Poll::Ready(Err(payload)),
+    });
+    match polled.await {
+        Ok(out) => reply_to.send(out),
+        Err(payload) => {
+            reply_to.fail(Error::panicked(pool, type_name::<WorkerPool>(), type_name::<Run<T>>()));
+            resume_unwind(payload);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Run<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Run").finish_non_exhaustive()
+    }
+}
+
+impl<T: Send + 'static> Message<WorkerPool> for Run<T> {
+    type Reply = T;
+
+    /// Called directly (not through the pool's mailbox), this starts the job
+    /// and waits for its output; it panics if the job does not finish.
+    fn handle(self, pool: &mut WorkerPool, ctx: &mut Context<WorkerPool>) -> impl Future<Output = T> + Send {
+        self.submit(pool, ctx).__wait()
+    }
+
+    fn __handle_now(self, pool: &mut WorkerPool, ctx: &mut Context<WorkerPool>) -> Now<Self, T> {
+        Now::Forward(self.submit(pool, ctx))
     }
 }
 

@@ -99,7 +99,7 @@ impl<R: Send + 'static> Forward<R> {
         Forward::from_box(Box::new(Pending { target: target.clone(), msg }))
     }
 
-    fn from_box(inner: Box<dyn Deliver<R>>) -> Self {
+    pub(super) fn from_box(inner: Box<dyn Deliver<R>>) -> Self {
         Forward { inner, _not_a_value: PhantomData }
     }
 
@@ -129,7 +129,9 @@ impl<R: Send + 'static> Forward<R> {
             match rx.await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) => panic!("forwarded request failed: {e}"),
-                Err(_) => panic!("forwarded request failed: the target stopped"),
+                Err(_) => {
+                    panic!("forwarded request failed: the target stopped, or a deferred reply was dropped unanswered")
+                }
             }
         }
     }
@@ -160,11 +162,20 @@ impl<R: 'static> Slot<R> {
             Slot::Mapped(slot) => slot.send(reply),
         }
     }
+
+    /// The asker has gone: nobody would read a reply.
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Slot::Tx(tx) => tx.is_closed(),
+            Slot::Mapped(slot) => slot.is_closed(),
+        }
+    }
 }
 
 /// A reply slot of another type, reached through a mapping.
 pub(crate) trait MappedSlot<R>: Send + 'static {
     fn send(self: Box<Self>, reply: Result<R, Error>);
+    fn is_closed(&self) -> bool;
 }
 
 /// Maps an `R` into the `S` its slot expects. Dropped unanswered, it drops
@@ -178,6 +189,10 @@ impl<R: Send + 'static, S: Send + 'static> MappedSlot<R> for MapInto<R, S> {
     fn send(self: Box<Self>, reply: Result<R, Error>) {
         let MapInto { slot, f } = *self;
         slot.send(reply.map(f));
+    }
+
+    fn is_closed(&self) -> bool {
+        self.slot.is_closed()
     }
 }
 
@@ -196,20 +211,24 @@ impl<R: Send + 'static, S: Send + 'static> Deliver<S> for Mapped<R, S> {
         inner.deliver(reply, sender)
     }
 
-    fn target(&self) -> ActorId {
-        self.inner.target()
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.inner.describe(f)
     }
 }
 
 impl<R: 'static> fmt::Debug for Forward<R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Forward").field("to", &self.inner.target()).finish()
+        self.inner.describe(f)
     }
 }
 
-trait Deliver<R>: Send + 'static {
+/// Where a forward takes its asker's reply slot: another actor
+/// ([`Pending`]), a mapping ([`Mapped`]), or a deferred reply
+/// (`reply_to.rs`).
+pub(super) trait Deliver<R>: Send + 'static {
     fn deliver(self: Box<Self>, reply: Option<Slot<R>>, sender: Option<ActorId>) -> Option<Waiting<'static, ()>>;
-    fn target(&self) -> ActorId;
+    /// `Debug` of the [`Forward`] it makes.
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
 }
 
 struct Pending<B: Actor, M> {
@@ -241,7 +260,7 @@ impl<B: Actor, M: Message<B>> Deliver<M::Reply> for Pending<B, M> {
         }
     }
 
-    fn target(&self) -> ActorId {
-        self.target.id()
+    fn describe(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Forward").field("to", &self.target.id()).finish()
     }
 }

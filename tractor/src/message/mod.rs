@@ -1,8 +1,10 @@
 //! Messages: the [`Message`] trait, the type-erased [`Envelope`] an actor's
-//! mailbox carries (`envelope.rs`), and reply [`Forward`]ing (`forward.rs`).
+//! mailbox carries (`envelope.rs`), reply [`Forward`]ing (`forward.rs`), and
+//! deferred replies, [`ReplyTo`] (`reply_to.rs`).
 
 mod envelope;
 mod forward;
+mod reply_to;
 
 use std::fmt;
 use std::future::Future;
@@ -12,6 +14,7 @@ use tokio::sync::oneshot;
 
 pub use self::envelope::Envelope;
 pub use self::forward::Forward;
+pub use self::reply_to::ReplyTo;
 use crate::actor::{Actor, Context};
 use crate::error::Error;
 
