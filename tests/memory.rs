@@ -1,6 +1,7 @@
 //! Memory: an actor's memory is returned when it stops and its refs are
-//! gone, not at shutdown. Counted by a counting global allocator (bytes live
-//! now), not from RSS, which the allocator keeps.
+//! gone, not at shutdown, and a name does not outlive its actor. Counted by
+//! a counting global allocator (bytes live now), not from RSS, which the
+//! allocator keeps.
 
 mod support;
 
@@ -12,6 +13,9 @@ use tractor::prelude::*;
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// The tests measure the whole process's heap: one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Heap bytes allocated and not yet freed, by the whole process.
 fn live_bytes() -> isize {
@@ -63,6 +67,7 @@ async fn settle_below(limit: isize) -> isize {
 
 #[tokio::test(flavor = "current_thread")]
 async fn stopped_actors_return_their_memory_before_shutdown() {
+    let _serial = SERIAL.lock().await;
     const N: usize = 20_000;
     let runtime = Runtime::new();
     // Warm up what tokio, flume and the runtime keep for reuse.
@@ -84,5 +89,47 @@ async fn stopped_actors_return_their_memory_before_shutdown() {
     }
     let left = settle_below(baseline + slack).await - baseline;
     assert!(left <= slack, "{left} bytes held after more cycles");
+    within(runtime.shutdown()).await;
+}
+
+/// Spawns `n` actors one after another, each named, and stops each while a
+/// second registration of it races the stop from another task.
+async fn named_burst(runtime: &Runtime, n: usize) {
+    for i in 0..n {
+        let actor = runtime.spawn(Idle::default());
+        runtime.register(format!("idle-{i}"), &actor).unwrap();
+        let racer = tokio::spawn({
+            let (runtime, actor) = (runtime.clone(), actor.clone());
+            async move {
+                if let Err(e) = runtime.register(format!("alias-{i}"), &actor) {
+                    assert!(e.is_stopped(), "{e}");
+                }
+            }
+        });
+        within(actor.stop()).await.unwrap();
+        within(racer).await.unwrap();
+    }
+}
+
+/// A name holds its actor's mailbox and control block (some 600 bytes): if
+/// a name outlived its stopped actor, or a registration that lost the race
+/// with the stop were kept, that memory would stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_names_of_stopped_actors_hold_no_memory() {
+    let _serial = SERIAL.lock().await;
+    const N: usize = 4_000;
+    let runtime = Runtime::new();
+    named_burst(&runtime, 500).await;
+    let baseline = settle_below(0).await;
+
+    named_burst(&runtime, N).await;
+    let slack = 64 * N as isize + 64 * 1024;
+    let left = settle_below(baseline + slack).await - baseline;
+    eprintln!("{left} bytes ({} per actor) held after {N} named actors stopped", left / N as isize);
+    assert!(
+        left <= slack,
+        "{left} bytes ({} per actor) are still held after {N} named actors stopped",
+        left / N as isize
+    );
     within(runtime.shutdown()).await;
 }

@@ -10,7 +10,7 @@ use crate::util::short_type_name;
 /// tractor has one error type. Ask it what happened with its predicates
 /// ([`is_stopped`](Error::is_stopped), [`is_full`](Error::is_full),
 /// [`is_panicked`](Error::is_panicked), [`is_timeout`](Error::is_timeout),
-/// [`is_deadlock`](Error::is_deadlock));
+/// [`is_deadlock`](Error::is_deadlock), [`is_name_taken`](Error::is_name_taken));
 /// its `Display` says what happened and to which actor.
 ///
 /// # Examples
@@ -52,6 +52,7 @@ enum Kind {
     Panicked,
     Timeout,
     Deadlock,
+    NameTaken,
 }
 
 impl Error {
@@ -77,6 +78,16 @@ impl Error {
 
     pub(crate) fn deadlock(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
         Self::new(Kind::Deadlock, actor, actor_type, Some(message_type))
+    }
+
+    /// The actor is stopped; no message concerned (a name for it, say).
+    pub(crate) fn not_running(actor: ActorId, actor_type: &'static str) -> Self {
+        Self::new(Kind::Stopped, actor, actor_type, None)
+    }
+
+    /// A name is held by `holder`, a live actor.
+    pub(crate) fn name_taken(holder: ActorId, holder_type: &'static str) -> Self {
+        Self::new(Kind::NameTaken, holder, holder_type, None)
     }
 
     /// The actor was stopped (or never started) before it could handle the
@@ -109,12 +120,21 @@ impl Error {
         self.kind == Kind::Deadlock
     }
 
-    /// The id of the actor the send or request was addressed to.
+    /// [`Runtime::register`](crate::Runtime::register) was refused: a live
+    /// actor, the one [`actor_id`](Error::actor_id) names, holds the name.
+    /// (A name whose actor has stopped is free.)
+    pub fn is_name_taken(&self) -> bool {
+        self.kind == Kind::NameTaken
+    }
+
+    /// The id of the actor the send or request was addressed to (for
+    /// [`is_name_taken`](Error::is_name_taken): the actor holding the name).
     pub fn actor_id(&self) -> ActorId {
         self.actor
     }
 
-    /// The type name of the actor the send or request was addressed to.
+    /// The type name of the actor the send or request was addressed to (for
+    /// [`is_name_taken`](Error::is_name_taken): of the actor holding the name).
     pub fn actor_type(&self) -> &'static str {
         self.actor_type
     }
@@ -146,6 +166,7 @@ impl fmt::Display for Error {
                  (it asked itself, or told itself with its mailbox full)"
             ),
             (Kind::Deadlock, None) => write!(f, "actor {actor}{id} asked itself: it would wait forever"),
+            (Kind::NameTaken, _) => write!(f, "the name is taken by actor {actor}{id}, which is still running"),
         }
     }
 }

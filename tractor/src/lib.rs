@@ -59,6 +59,7 @@ mod error;
 mod handle;
 mod mailbox;
 mod message;
+mod names;
 mod request;
 mod runtime;
 mod supervision;

@@ -103,15 +103,17 @@ impl Control {
 
     /// Record the end of the actor: sends fail, waiters wake.
     ///
-    /// In this order: sends fail (and waiting ones give up); the reason is
-    /// set; watchers are sent their notices; then `wait()`ers wake. So a
-    /// watch made at any point sees either the reason (and is told at once)
-    /// or is told by `watch::finished`, and a `stop()` or `wait()` that was
-    /// already waiting resolves after the notices are in the watchers'
-    /// mailboxes (or, for a watcher whose bounded mailbox is full, handed to a
-    /// task that waits for room there).
+    /// In this order: sends fail (and waiting ones give up); its names are
+    /// freed (`names::finished`); the reason is set; watchers are sent their
+    /// notices; then `wait()`ers wake. So a name is free before any `on_down`
+    /// or `wait()` hears of the end, a watch made at any point sees either
+    /// the reason (and is told at once) or is told by `watch::finished`, and
+    /// a `stop()` or `wait()` that was already waiting resolves after the
+    /// notices are in the watchers' mailboxes (or, for a watcher whose
+    /// bounded mailbox is full, handed to a task that waits for room there).
     pub(crate) fn finish(&self, reason: StopReason) {
         self.mailbox.state.mark_dead();
+        crate::names::finished(self);
         let _ = self.reason.set(reason);
         if let Some(reason) = self.reason.get() {
             watch::finished(self, reason);

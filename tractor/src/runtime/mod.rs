@@ -28,6 +28,7 @@ use crate::error::TrySendError;
 use crate::handle::{ActorId, ActorRef};
 use crate::mailbox::{self, Mailbox};
 use crate::message::{Envelope, Message};
+use crate::names::Registry;
 use crate::request::{Request, Tell, TryAsk};
 use crate::supervision::{Strategy, Supervise, SupervisorBuilder};
 use crate::util::drop_payload;
@@ -38,6 +39,10 @@ use crate::util::drop_payload;
 /// Create one per program ([`Runtime::new`] or [`Runtime::builder`]) inside a
 /// tokio runtime, and clone it freely: clones share everything. `#[tractor::main]`
 /// creates it for you and shuts it down when `main` returns.
+///
+/// It also keeps the names actors are found by: [`register`](Runtime::register),
+/// [`lookup`](Runtime::lookup), [`unregister`](Runtime::unregister). Each
+/// runtime has its own.
 ///
 /// # Examples
 ///
@@ -92,6 +97,8 @@ struct Inner {
     stopped: AtomicUsize,
     /// Serialises `shutdown` calls so a second caller waits for the first.
     shutdown: tokio::sync::Mutex<()>,
+    /// Registered names (`names/`): `register`, `lookup`, `unregister`.
+    names: Arc<Registry>,
 }
 
 /// The actors this runtime spawned, for `shutdown`, in spawn order.
@@ -135,7 +142,8 @@ impl Runtime {
     /// The actor lives until it is stopped, killed, fails, the runtime shuts
     /// down, or the last [`ActorRef`]/[`Sender`](crate::Sender) to it is
     /// dropped (then it handles what is queued and stops
-    /// [`Normal`](StopReason::Normal)).
+    /// [`Normal`](StopReason::Normal)). A name it is
+    /// [registered](Runtime::register) under counts as a ref.
     ///
     /// # Panics
     ///
@@ -261,6 +269,9 @@ impl Runtime {
     /// stopped and their tasks have ended. Afterwards [`spawn`](Runtime::spawn)
     /// returns already-stopped refs.
     ///
+    /// Every name is cleared: each actor's as it stops, and at the end any
+    /// left (actors of other runtimes registered here).
+    ///
     /// Calling it again, or concurrently, waits for the same end. Do not
     /// await it from inside an actor of this runtime: that actor would wait
     /// for itself.
@@ -278,6 +289,12 @@ impl Runtime {
             // of ours outlives `shutdown`.
             let _ = entry.task.await;
         }
+        self.inner.names.clear();
+    }
+
+    /// This runtime's names.
+    pub(crate) fn names(&self) -> &Arc<Registry> {
+        &self.inner.names
     }
 
     pub(crate) fn report_crash(&self, crash: &Crash) {
@@ -397,6 +414,7 @@ impl RuntimeBuilder {
                 actors: Mutex::new(Spawned::default()),
                 stopped: AtomicUsize::new(0),
                 shutdown: tokio::sync::Mutex::new(()),
+                names: Arc::default(),
             }),
         }
     }

@@ -4,8 +4,8 @@
 //! # How a notice travels
 //!
 //! Each actor's control block has its [`Links`] (boxed, `None` until the
-//! actor watches or is watched): the watches on it, each with a way to reach
-//! its watcher, and the watches it holds. When an actor finishes, after its
+//! actor watches, is watched or is named): the watches on it, each with a
+//! way to reach its watcher, and the watches it holds. When an actor finishes, after its
 //! stop reason is set, it takes the watches on it and sends each watcher a
 //! `DownNotice`, an ordinary message of the watcher's mailbox. So:
 //!
@@ -92,12 +92,19 @@ impl<M: Send + 'static, R: Send + 'static> Target for Sender<M, R> {
 }
 
 /// One actor's watches: kept in its control block.
+///
+/// The box also holds the names the actor is registered under (`names/`):
+/// both are rare, so they share one optional box rather than a word each
+/// in every control block. The names are taken out before the watches, when
+/// the actor finishes.
 #[derive(Default)]
 pub(crate) struct Links {
     /// Watches on this actor.
     watchers: Vec<Watcher>,
     /// Watches this actor holds.
     watching: Vec<Watching>,
+    /// The names this actor is registered under; not for this module.
+    pub(crate) names: crate::names::Held,
 }
 
 /// A watch on this actor, and how to tell its watcher.
@@ -117,11 +124,11 @@ struct Watching {
 /// The links of one control block, created on first use.
 pub(crate) type LinkSlot = Mutex<Option<Box<Links>>>;
 
-fn lock(slot: &LinkSlot) -> MutexGuard<'_, Option<Box<Links>>> {
+pub(crate) fn lock(slot: &LinkSlot) -> MutexGuard<'_, Option<Box<Links>>> {
     slot.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn links<'a>(guard: &'a mut MutexGuard<'_, Option<Box<Links>>>) -> &'a mut Links {
+pub(crate) fn links<'a>(guard: &'a mut MutexGuard<'_, Option<Box<Links>>>) -> &'a mut Links {
     guard.get_or_insert_default()
 }
 
@@ -190,7 +197,7 @@ fn take_watch(me: &Control, watch: u64) -> bool {
 /// its own watches off the actors it watched.
 pub(crate) fn finished(me: &Control, reason: &StopReason) {
     let Some(links) = lock(me.links()).take() else { return };
-    let Links { watchers, watching } = *links;
+    let Links { watchers, watching, .. } = *links;
     for w in watchers {
         (w.notify)(Down { id: me.id, reason: reason.clone() });
     }
