@@ -281,6 +281,21 @@ impl Message<Watcher> for Downs {
     }
 }
 
+/// A registered name belongs to the actor, not to an instance: a restart
+/// keeps it, the final stop frees it.
+async fn a_name_survives_restarts_and_is_freed_at_the_end() {
+    let (runtime, _) = runtime_with_crashes();
+    let probe = Probe::default();
+    let worker = runtime.supervise(probe.worker("w")).spawn();
+    runtime.register("worker", &worker).unwrap();
+    let _ = within(worker.fail()).await;
+    let found = runtime.lookup::<Worker>("worker").expect("the name is kept across a restart");
+    assert_eq!(within(found.work(0)).await.unwrap().0, 2);
+    within(worker.stop()).await.unwrap();
+    assert!(runtime.lookup::<Worker>("worker").is_none(), "freed when it stopped for good");
+    within(runtime.shutdown()).await;
+}
+
 async fn the_limit_stops_it_for_good_with_its_last_failure() {
     let (runtime, crashes) = runtime_with_crashes();
     let probe = Probe::default();
@@ -844,6 +859,7 @@ on_both_runtimes!(
     queued_messages_survive_a_restart_in_order,
     the_old_on_stop_ends_before_the_new_on_start,
     wait_and_watchers_see_only_the_final_stop,
+    a_name_survives_restarts_and_is_freed_at_the_end,
     the_limit_stops_it_for_good_with_its_last_failure,
     a_failed_or_panicking_on_start_is_a_failure,
     continue_from_on_panic_keeps_the_state,
