@@ -51,7 +51,9 @@
 //! [`Request`] (a message on its way: await it to ask, or `tell` it),
 //! [`Context`] (what handlers get besides `&mut self`), [`Runtime`] (spawns,
 //! counts and shuts down actors), [`Sender`] (a handle to any actor that
-//! handles one message type), [`CrashPolicy`] (an observer of panics).
+//! handles one message type), [`CrashPolicy`] (an observer of panics),
+//! [`Timer`] and [`StreamHandle`] (what [`Context::tell_after`],
+//! [`Context::tell_every`] and [`Context::attach`] return).
 
 mod actor;
 pub mod actors;
@@ -63,6 +65,7 @@ mod names;
 mod request;
 mod runtime;
 mod supervision;
+mod timers;
 mod util;
 mod watch;
 
@@ -74,6 +77,7 @@ pub use crate::message::{Envelope, Forward, Message, ReplyTo};
 pub use crate::request::{Ask, Request, Tell, TryAsk};
 pub use crate::runtime::{Crash, CrashPolicy, LogCrashes, PanicSite, Runtime, RuntimeBuilder};
 pub use crate::supervision::{Restart, Strategy, Supervise, Supervisor, SupervisorBuilder};
+pub use crate::timers::{KeyedTimer, StreamHandle, Timer};
 pub use crate::watch::{Down, Watchable};
 pub use tractor_macros::{Actor, actor, main, message};
 
@@ -82,7 +86,7 @@ pub mod prelude {
     pub use crate::{
         Actor, ActorId, ActorRef, BoxError, Context, ControlFlow, Crash, CrashPolicy, Down, Envelope, Error, Forward,
         Mailbox, Message, Panic, PanicSite, ReplyTo, Request, Restart, Runtime, Sender, Step, StopReason, Strategy,
-        Supervisor, TryAskError, TrySendError, WeakActorRef,
+        StreamHandle, Supervisor, Timer, TryAskError, TrySendError, WeakActorRef,
     };
     pub use tractor_macros::{actor, message};
 }

@@ -1,4 +1,5 @@
-//! [`Children`]: the actors an actor spawned, owned by it and stopped before it.
+//! [`Children`]: the actors an actor spawned, owned by it and stopped before it,
+//! and (in the same box) its timers and attached streams.
 
 use std::any::Any;
 use std::future::{Future, poll_fn};
@@ -6,6 +7,7 @@ use std::pin::pin;
 use std::sync::Arc;
 
 use super::Control;
+use crate::timers::Timers;
 use crate::util::push_pruned;
 
 /// An actor's children, oldest first.
@@ -13,11 +15,22 @@ use crate::util::push_pruned;
 /// A child is owned by its parent: the parent holds a ref to it, so it lives
 /// until it stops itself, is stopped, or its parent stops, whether or not
 /// anyone else still holds a ref to it.
+///
+/// The same box holds the actor's [`Timers`]: like children, they are owned
+/// by the actor and end with it, and most actors have neither, so one
+/// pointer in every actor's context serves both.
 #[derive(Default)]
 pub(crate) struct Children {
     /// Boxed: most actors have none, and every actor's task holds this.
-    #[allow(clippy::box_collection, reason = "8 bytes in every task instead of 24")]
-    list: Option<Box<Vec<Child>>>,
+    owned: Option<Box<Owned>>,
+}
+
+/// What an actor owns besides its state.
+#[derive(Default)]
+struct Owned {
+    list: Vec<Child>,
+    /// Boxed again: an actor with children but no timers pays 8 bytes here.
+    timers: Option<Box<Timers>>,
 }
 
 struct Child {
@@ -30,11 +43,21 @@ struct Child {
 impl Children {
     /// Adds a child; `owned` is its mailbox handle, kept until it stops.
     pub(crate) fn push(&mut self, ctl: Arc<Control>, owned: Arc<dyn Any + Send + Sync>) {
-        push_pruned(self.list.get_or_insert_default(), Child { ctl, _owned: owned }, |c| c.ctl.is_dead());
+        push_pruned(&mut self.owned.get_or_insert_default().list, Child { ctl, _owned: owned }, |c| c.ctl.is_dead());
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.list.as_ref().map_or(0, |c| c.len())
+        self.owned.as_ref().map_or(0, |o| o.list.len())
+    }
+
+    /// The actor's timers and streams, made on first use.
+    pub(crate) fn timers(&mut self) -> &mut Timers {
+        self.owned.get_or_insert_default().timers.get_or_insert_default()
+    }
+
+    /// The actor's timers and streams, if it ever had any.
+    pub(crate) fn timers_if_any(&mut self) -> Option<&mut Timers> {
+        self.owned.as_mut()?.timers.as_deref_mut()
     }
 
     /// Kills the children, newest first, and waits for each to end.
@@ -48,7 +71,7 @@ impl Children {
     /// Stops the children, newest first, and waits for each; kills them if
     /// `parent` is killed, before or while it waits.
     pub(crate) async fn stop_all(&mut self, parent: &Control) {
-        while let Some(Child { ctl, .. }) = self.list.as_mut().and_then(|c| c.pop()) {
+        while let Some(Child { ctl, .. }) = self.owned.as_mut().and_then(|o| o.list.pop()) {
             let mut killed = parent.is_killed();
             if killed {
                 ctl.kill();

@@ -175,6 +175,8 @@ pub(crate) async fn end_instance<A: Actor>(
     reason: StopReason,
     end: End,
 ) -> StopReason {
+    // Nothing of this instance's timers and streams is handled from now on.
+    ctx.cancel_timers();
     if end == End::ForGood {
         ctl.abandon();
     }
@@ -183,7 +185,8 @@ pub(crate) async fn end_instance<A: Actor>(
     let reason = if reason.is_normal() && ctl.is_killed() { StopReason::Killed } else { reason };
     ctx.set_sender(None);
     on_stop(&mut actor, ctx, ctl, &reason).await;
-    // Children spawned by `on_stop` itself do not outlive it.
+    // Neither do timers and children `on_stop` itself started.
+    ctx.cancel_timers();
     stop_children(ctx, ctl, end).await;
     drop_actor(actor, ctx, ctl);
     reason
