@@ -116,3 +116,21 @@ fn supervision() {
         ],
     );
 }
+
+#[test]
+fn debounce() {
+    let out = run_example("debounce");
+    assert_lines(
+        &out,
+        &[
+            "saved \"Hello, world!\" (after 5 edits)",
+            "saved \"Hello, world! Bye.\" (after 3 edits)",
+            "idle for 400 ms: the editor stops itself",
+            "editor stopped: normal",
+        ],
+    );
+    // One save per burst, none after the stop.
+    assert_eq!(out.matches("saved").count(), 2, "{out}");
+    let pos = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("missing {needle:?}"));
+    assert!(pos("(after 3 edits)") < pos("idle for"), "{out}");
+}
