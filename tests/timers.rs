@@ -626,8 +626,39 @@ async fn a_panic_in_a_tell_every_closure_is_the_actors(_clock: Clock) {
     within(runtime.shutdown()).await;
 }
 
+async fn a_tell_every_closure_may_cancel_its_own_timer(_clock: Clock) {
+    let runtime = Runtime::new();
+    let (ticker, mut events) = Ticker::new();
+    let drops = ticker.drops.clone();
+    let ticker = runtime.spawn(ticker);
+    let own: Arc<std::sync::Mutex<Option<Timer>>> = Arc::default();
+    let slot = own.clone();
+    let arm = run(move |t, ctx| {
+        let (mut n, witness) = (0, t.drops.witness());
+        let timer = ctx.tell_every(ms(10), move || {
+            let _keep = &witness;
+            n += 1;
+            if n == 3 {
+                slot.lock().unwrap().take().unwrap().cancel();
+            }
+            Tick::new(format!("tick {n}"))
+        });
+        *own.lock().unwrap() = Some(timer);
+    });
+    within(ticker.tell(arm)).await.unwrap();
+    let seen = [next(&mut events).await.0, next(&mut events).await.0, next(&mut events).await.0];
+    // The third was being handled when it cancelled: it runs to its end.
+    assert_eq!(seen, ["tick 1", "tick 2", "tick 3"]);
+    assert_eq!(drops.count(), 1, "the closure is dropped once it returns");
+    tokio::time::sleep(ms(50)).await;
+    within(ticker.tell(probe())).await.unwrap();
+    assert_eq!(names(&until_probe(&mut events).await), Vec::<&str>::new());
+    within(runtime.shutdown()).await;
+}
+
 on_both_clocks!(
     a_tell_after_tick_comes_once_from_the_actor_itself,
+    a_tell_every_closure_may_cancel_its_own_timer,
     cancel_drops_a_tick_already_queued,
     tell_every_keeps_a_fixed_delay,
     a_busy_actor_gets_one_late_tick_then_a_full_period,

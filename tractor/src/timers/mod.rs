@@ -67,8 +67,9 @@ impl Timer {
     /// Cancels the timer: once this returns, no tick of it is handled, even
     /// one already queued in the mailbox, and its message (or its closure)
     /// is dropped, here. A tick whose handling has already begun (when this
-    /// is called from another task) runs to its end. Cancelling a timer that
-    /// is over does nothing.
+    /// is called from another task, or from the `tell_every` closure itself)
+    /// runs to its end, and a closure that is running then is dropped as it
+    /// returns. Cancelling a timer that is over does nothing.
     pub fn cancel(&self) {
         self.entry.cancel();
     }

@@ -154,10 +154,23 @@ impl<M, F: FnMut() -> M + Send> Due<M> for Entry<Every<F>> {
     fn take(&self) -> Option<M> {
         // The next period runs from now (see `every`).
         self.taken.notify_one();
-        // Called on the actor, inside its handling: a panic in the closure
-        // is the actor's, with its usual isolation. (A panic poisons nothing
-        // here: `lock` ignores poisoning, and the closure stays.)
-        lock(&self.source).as_mut().map(|Every(make)| make())
+        // Called on the actor, inside its handling, and out of the lock: the
+        // closure may cancel its own timer. A panic in it is the actor's,
+        // with its usual isolation, and the closure stays for the next tick.
+        let mut every = lock(&self.source).take()?;
+        let made = catch_unwind(AssertUnwindSafe(|| (every.0)()));
+        let mut slot = lock(&self.source);
+        if self.cancelled.load(SeqCst) {
+            // Cancelled while it ran: dropped here, out of the lock.
+            drop(slot);
+            drop(every);
+        } else {
+            *slot = Some(every);
+        }
+        match made {
+            Ok(msg) => Some(msg),
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
     }
 }
 
