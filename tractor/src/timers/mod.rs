@@ -58,6 +58,10 @@ use crate::util::short_type_name;
 ///
 /// A timer does not keep its actor alive: an actor that only has timers is
 /// kept alive by its refs, its parent or its name, like any other.
+///
+/// In logs and crash reports a tick's message type reads `TimerTick<Flush>`
+/// (and an attached stream's item `StreamItem<Line>`), its sender being the
+/// actor itself.
 #[derive(Clone)]
 pub struct Timer {
     entry: Arc<dyn Switch>,
