@@ -891,3 +891,83 @@ on_both_runtimes!(
 async fn backoff_on_the_paused_clock() {
     the_backoff_waits_between_restarts().await;
 }
+
+/// xactor #29 / Akka's timer notes: a timer started in `on_start` does not
+/// survive a restart (the rate does not double), and a tick queued for the
+/// old instance is not handled by the new one.
+#[tokio::test(start_paused = true)]
+async fn timers_belong_to_one_instance() {
+    quiet_expected_panics();
+    let runtime = Runtime::builder().crash_policy(|_: &Crash| {}).build();
+    let log = Log::default();
+    let built = Arc::new(AtomicUsize::new(0));
+    let factory = {
+        let (log, built) = (log.clone(), built.clone());
+        move || Ticker { log: log.clone(), instance: built.fetch_add(1, Ordering::SeqCst) + 1 }
+    };
+    let ticker = runtime.supervise(factory).spawn();
+    within(ticker.ask(Stuck(None))).await.unwrap(); // started
+    pass(&ticker, 350).await;
+    assert_eq!(log.count("tick 1"), 3);
+    // The instance gets stuck; a tick is queued behind it; then it fails.
+    let gate = Arc::new(Notify::new());
+    let stuck = tokio::spawn({
+        let (ticker, gate) = (ticker.clone(), gate.clone());
+        async move { ticker.ask(Stuck(Some(gate))).await }
+    });
+    while log.count("stuck 1") == 0 {
+        tokio::task::yield_now().await;
+    }
+    tokio::time::advance(Duration::from_millis(100)).await;
+    gate.notify_one();
+    assert!(within(stuck).await.unwrap().unwrap_err().is_panicked());
+    within(ticker.ask(Stuck(None))).await.unwrap();
+    assert_eq!(log.count("tick 2"), 0, "the old instance's queued tick reached the new one");
+    pass(&ticker, 350).await;
+    assert_eq!(log.count("tick 2"), 3, "one timer, the new instance's: the rate did not double");
+    assert_eq!(log.count("tick 1"), 3, "the old timer is gone");
+    within(runtime.shutdown()).await;
+}
+
+/// Lets `ms` milliseconds of paused time pass, 10 at a time, the ticker
+/// handling what comes due at each step.
+async fn pass(ticker: &ActorRef<Ticker>, ms: u64) {
+    for _ in 0..ms / 10 {
+        tokio::time::advance(Duration::from_millis(10)).await;
+        within(ticker.ask(Stuck(None))).await.unwrap();
+    }
+}
+
+struct Ticker {
+    log: Log,
+    instance: usize,
+}
+
+impl Actor for Ticker {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        let _ = ctx.tell_every(Duration::from_millis(100), || Tick);
+        Ok(())
+    }
+}
+
+struct Tick;
+impl Message<Ticker> for Tick {
+    type Reply = ();
+    async fn handle(self, t: &mut Ticker, _: &mut Context<Ticker>) {
+        t.log.push(format!("tick {}", t.instance));
+    }
+}
+
+/// `None`: answers at once. `Some(gate)`: gets stuck until the gate opens,
+/// then panics.
+struct Stuck(Option<Arc<Notify>>);
+impl Message<Ticker> for Stuck {
+    type Reply = ();
+    async fn handle(self, t: &mut Ticker, _: &mut Context<Ticker>) {
+        if let Some(gate) = self.0 {
+            t.log.push(format!("stuck {}", t.instance));
+            gate.notified().await;
+            panic!("stuck {EXPECTED}");
+        }
+    }
+}

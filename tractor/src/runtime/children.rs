@@ -62,7 +62,7 @@ impl Children {
 
     /// Kills the children, newest first, and waits for each to end.
     pub(crate) async fn kill_all(&mut self) {
-        while let Some(Child { ctl, .. }) = self.list.as_mut().and_then(|c| c.pop()) {
+        while let Some(Child { ctl, .. }) = self.owned.as_mut().and_then(|o| o.list.pop()) {
             ctl.kill();
             ctl.wait().await;
         }
