@@ -390,7 +390,9 @@ impl<T: Send + 'static> Message<WorkerPool> for Run<T> {
     }
 }
 
-/// Asks a [`WorkerPool`] for its [`PoolStats`].
+/// Asks a ready-made actor for its counters: a [`WorkerPool`] replies with
+/// its [`PoolStats`], a [`PubSub`](super::PubSub) with its
+/// [`PubSubStats`](super::PubSubStats).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stats;
 
