@@ -1,5 +1,8 @@
-//! The main demo: a `Hub` fans events out to `Listener`s through type-erased
-//! `Sender<Event, ()>` tells, so one slow listener never delays the rest; a
+//! The main demo: a `PubSub<Event>` broadcasts to three listeners. Two fast
+//! ones subscribe with `Delivery::Wait` (nothing is ever dropped for them); a
+//! slow one, with a one-message mailbox, subscribes with `Delivery::Latest`:
+//! it holds neither the publisher nor the others up, it gets the newest event
+//! as soon as it has room, and the `PubSub` counts what it skipped. A
 //! `Logger` prints a heartbeat from its `step` hook whenever its mailbox is
 //! quiet; snapshots are taken by ask; the runtime shuts everything down.
 //!
@@ -7,9 +10,10 @@
 
 use std::time::{Duration, Instant};
 
+use tractor::actors::{Delivery, PubSub, PubSubStats};
 use tractor::prelude::*;
 
-/// What the hub publishes.
+/// What is published.
 #[derive(Clone, Debug)]
 struct Event {
     seq: u32,
@@ -111,40 +115,14 @@ impl Message<Listener> for Snapshot {
     }
 }
 
-/// Fans events out to its subscribers.
-struct Hub {
-    subscribers: Vec<Sender<Event, ()>>,
-    published: u32,
-}
-
-impl Actor for Hub {}
-
-/// Adds a subscriber: any actor that handles `Event`.
-struct Subscribe(Sender<Event, ()>);
-
-impl Message<Hub> for Subscribe {
-    type Reply = usize;
-    async fn handle(self, hub: &mut Hub, _: &mut Context<Hub>) -> usize {
-        hub.subscribers.push(self.0);
-        hub.subscribers.len()
-    }
-}
-
-/// Publishes an event to every subscriber, without waiting for any of them
-/// to handle it.
-struct Publish(&'static str);
-
-impl Message<Hub> for Publish {
-    type Reply = u32;
-    async fn handle(self, hub: &mut Hub, _: &mut Context<Hub>) -> u32 {
-        hub.published += 1;
-        let event = Event { seq: hub.published, topic: self.0 };
-        for subscriber in &hub.subscribers {
-            // A tell returns once the event is queued: a slow subscriber
-            // only slows itself.
-            let _ = subscriber.tell(event.clone()).await;
+/// The `PubSub`'s counters once no `Latest` event is still waiting for room.
+async fn settled(events: &ActorRef<PubSub<Event>>) -> Result<PubSubStats, tractor::Error> {
+    loop {
+        let stats = events.stats().await?;
+        if stats.subscribers.iter().all(|s| !s.pending) {
+            return Ok(stats);
         }
-        hub.published
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -156,37 +134,56 @@ async fn main() -> Result<(), tractor::Error> {
     quiet.reset();
     let logger = runtime.spawn(Logger { started, quiet, lines: 0 });
 
-    let hub = runtime.spawn(Hub { subscribers: Vec::new(), published: 0 });
+    let events: ActorRef<PubSub<Event>> = runtime.spawn(PubSub::new());
     let mut listeners = Vec::new();
-    for (name, delay) in [("fast-1", 0), ("fast-2", 0), ("slow", 120)] {
-        let listener = runtime.spawn(Listener {
-            name,
-            delay: Duration::from_millis(delay),
-            received: Vec::new(),
-            logger: logger.clone(),
-        });
-        hub.ask(Subscribe(Sender::from(&listener))).await?;
-        listeners.push(listener);
+    for (name, delay, mailbox, delivery) in [
+        ("fast-1", 0, Mailbox::unbounded(), Delivery::Wait),
+        ("fast-2", 0, Mailbox::unbounded(), Delivery::Wait),
+        // One event in its mailbox at most, and 120 ms over each.
+        ("slow", 120, Mailbox::bounded(1), Delivery::Latest),
+    ] {
+        let listener =
+            Listener { name, delay: Duration::from_millis(delay), received: Vec::new(), logger: logger.clone() };
+        let listener = runtime.spawn_with(listener, mailbox);
+        events.subscribe_with(Sender::from(listener.clone()), delivery).await?;
+        listeners.push((name, listener));
     }
 
-    for topic in ["weather", "sports", "news"] {
-        let seq = hub.ask(Publish(topic)).await?;
-        logger.tell(Log(format!("hub: published #{seq} ({topic})"))).await?;
+    // A publish resolves once every `Wait` subscriber has the event in its
+    // mailbox; the slow `Latest` one never makes it wait.
+    let topics = ["weather", "sports", "news", "markets", "traffic", "culture"];
+    for (seq, topic) in (1..).zip(topics) {
+        let reached = events.publish(Event { seq, topic }).await?;
+        logger.tell(Log(format!("hub: published #{seq} ({topic}) to {reached} subscribers"))).await?;
     }
 
-    // The fast listeners have everything long before the slow one does: a
-    // snapshot ask waits behind the slow listener's queue, not the others'.
-    let fast = listeners[0].ask(Snapshot).await?;
+    // The fast listeners have everything long before the slow one has its
+    // first: a snapshot ask waits behind the slow listener's queue only.
+    let fast = listeners[0].1.ask(Snapshot).await?;
     logger.tell(Log(format!("snapshot: fast-1 already has {fast:?}"))).await?;
-    let slow = listeners[2].ask(Snapshot).await?;
-    logger.tell(Log(format!("snapshot: slow has {slow:?} now that its queue is done"))).await?;
+
+    // The slow one got what fitted in its mailbox, then the newest event as
+    // soon as it had room again, without another publish. The rest it
+    // skipped, and the PubSub counted.
+    let stats = settled(&events).await?;
+    for (name, listener) in &listeners {
+        let s = stats.subscriber(listener.id()).expect("still subscribed");
+        logger
+            .tell(Log(format!(
+                "stats: {name} ({:?}) delivered {}, dropped {} of {} published",
+                s.delivery, s.delivered, s.dropped, stats.published
+            )))
+            .await?;
+    }
+    let slow = listeners[2].1.ask(Snapshot).await?;
+    logger.tell(Log(format!("snapshot: slow has {slow:?}, the newest last"))).await?;
 
     // Let the logger notice the quiet once.
     tokio::time::sleep(Duration::from_millis(200)).await;
 
-    for listener in &listeners {
+    for (name, listener) in &listeners {
         let got = listener.ask(Snapshot).await?;
-        logger.tell(Log(format!("final: listener {} has {got:?}", listener.id()))).await?;
+        logger.tell(Log(format!("final: {name} ({}) has {got:?}", listener.id()))).await?;
     }
     logger.tell(Log("shutting down".to_owned())).await?;
     runtime.shutdown().await;

@@ -56,18 +56,33 @@ fn pub_sub() {
         &[
             "logger: started",
             "slow: listening",
-            "hub: published #3 (news)",
-            "snapshot: fast-1 already has [1, 2, 3]",
+            "hub: published #6 (culture) to 3 subscribers",
+            "snapshot: fast-1 already has [1, 2, 3, 4, 5, 6]",
+            "stats: fast-1 (Wait) delivered 6, dropped 0 of 6 published",
+            "stats: fast-2 (Wait) delivered 6, dropped 0 of 6 published",
             "logger: (quiet) heartbeat",
-            "slow: stopped with 3 events",
             "done: 0 actors still running",
         ],
     );
     // The slow listener never holds the fast ones up: they have every event
     // before the slow one has its first.
     let pos = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("missing {needle:?}"));
-    assert!(pos("fast-1: got #3") < pos("slow: got #1"), "{out}");
-    assert!(pos("fast-2: got #3") < pos("slow: got #1"), "{out}");
+    assert!(pos("fast-1: got #6") < pos("slow: got #1"), "{out}");
+    assert!(pos("fast-2: got #6") < pos("slow: got #1"), "{out}");
+    // What it got plus what it skipped is everything, and the newest came last.
+    let line = |prefix: &str| {
+        out.lines().find_map(|l| l.split_once(prefix).map(|(_, rest)| rest)).unwrap_or_else(|| panic!("no {prefix:?}"))
+    };
+    let numbers = |text: &str| -> Vec<u64> {
+        text.split(|c: char| !c.is_ascii_digit()).filter(|s| !s.is_empty()).map(|s| s.parse().unwrap()).collect()
+    };
+    let counts = numbers(line("stats: slow (Latest) delivered "));
+    let [delivered, dropped, published] = counts[..] else { panic!("slow's stats: {counts:?}\n{out}") };
+    assert_eq!(published, 6);
+    assert_eq!(delivered + dropped, published, "{out}");
+    let slow = numbers(line("snapshot: slow has "));
+    assert_eq!(slow.len() as u64, delivered, "{out}");
+    assert_eq!(slow.last(), Some(&6), "the newest event reaches the slow listener: {out}");
 }
 
 #[test]
