@@ -63,6 +63,9 @@ pub(crate) async fn run<L: Lib>(workload: Workload, sizes: Sizes) -> Sample {
             Sample { elapsed, ops: sizes.ping_pong, kib_per_actor: None }
         }
         Workload::Contended => contended::<L>(&mut ctx, sizes.contended_tasks, sizes.contended).await,
+        Workload::Broadcast => {
+            unreachable!("`broadcast` has tractor rows only (`LibId::runs`), run by `tractor_broadcast`")
+        }
     };
     L::finish(ctx).await;
     sample

@@ -40,11 +40,21 @@ pub(crate) enum Workload {
     PingPong,
     /// Several tasks tell one actor.
     Contended,
+    /// One task sends each round to every subscriber: tractor's `PubSub`
+    /// next to the hand-written `Sender` loop it replaces.
+    Broadcast,
 }
 
 impl Workload {
-    pub(crate) const ALL: [Workload; 6] =
-        [Workload::Tell, Workload::Ask, Workload::Spawn, Workload::Fanout, Workload::PingPong, Workload::Contended];
+    pub(crate) const ALL: [Workload; 7] = [
+        Workload::Tell,
+        Workload::Ask,
+        Workload::Spawn,
+        Workload::Fanout,
+        Workload::PingPong,
+        Workload::Contended,
+        Workload::Broadcast,
+    ];
 
     pub(crate) fn key(self) -> &'static str {
         match self {
@@ -54,6 +64,7 @@ impl Workload {
             Workload::Fanout => "fanout",
             Workload::PingPong => "ping_pong",
             Workload::Contended => "contended",
+            Workload::Broadcast => "broadcast",
         }
     }
 
@@ -83,6 +94,10 @@ impl Workload {
             Workload::Contended => format!(
                 "{} tasks tell one actor, {} tells in all, then one ask; op = one tell",
                 sizes.contended_tasks, sizes.contended
+            ),
+            Workload::Broadcast => format!(
+                "one task sends to {} subscribers, {} rounds, then asks each (tractor only: `PubSub` next to a `Sender` loop); op = one delivery",
+                sizes.fanout_actors, sizes.fanout_rounds
             ),
         }
     }
@@ -187,8 +202,9 @@ struct Options {
 const USAGE: &str =
     "usage: tractor-benches [--quick] [--runs N] [--libs a,b] [--workloads a,b] [--flavors current,multi]
        tractor-benches --child LIB WORKLOAD FLAVOR [--quick] [--runs N] [--no-warm-up]
-libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor
-workloads: tell, ask, spawn, fanout, ping_pong, contended";
+libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor,
+      tractor-sender, tractor-pubsub, tractor-pubsub-latest (these three: `broadcast` only)
+workloads: tell, ask, spawn, fanout, ping_pong, contended, broadcast (tractor only, same sizes as fanout)";
 
 fn parse_list<T>(arg: Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
     let arg = arg.ok_or("a list is missing")?;
@@ -278,7 +294,7 @@ fn parent(opts: &Options, sizes: Sizes) {
     let started = Instant::now();
     for &workload in &opts.workloads {
         for &flavor in &opts.flavors {
-            for &lib in &opts.libs {
+            for &lib in opts.libs.iter().filter(|lib| lib.runs(workload)) {
                 let outcome = match lib.not_applicable(flavor) {
                     Some(why) => Outcome::NotApplicable(why),
                     None => run_child(&exe, opts, lib, workload, flavor, limit),

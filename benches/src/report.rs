@@ -101,7 +101,8 @@ pub(crate) fn markdown(cells: &[Cell], sizes: &Sizes, mode: &str, runs: usize) -
         "| workload | runtime | tractor | best peer | tokio floor | flume floor | tractor ÷ tokio floor | tractor ÷ best peer | `get()` ÷ `ask(Get)` |"
     );
     let _ = writeln!(out, "|---|---|--:|---|--:|--:|--:|--:|--:|");
-    for &w in &workloads {
+    // `broadcast` has no peer, floor or `tractor` row: its own table says it all.
+    for &w in workloads.iter().filter(|&&w| w != Workload::Broadcast) {
         for &f in &flavors {
             let tractor = find(cells, LibId::Tractor, w, f).and_then(Cell::stats);
             let best = best_peer(cells, w, f);
@@ -169,6 +170,7 @@ pub(crate) fn markdown(cells: &[Cell], sizes: &Sizes, mode: &str, runs: usize) -
         for &f in &flavors {
             let floor_median = floor(cells, w, f);
             let best_median = best_peer(cells, w, f).map(|b| b.1.median);
+            let sender_loop = find(cells, LibId::TractorSender, w, f).and_then(Cell::stats).map(|s| s.median);
             for c in cells.iter().filter(|c| c.workload == w && c.flavor == f) {
                 let (median, min, vs_floor, vs_best, kib, note) = match (&c.outcome, c.stats()) {
                     (_, Some(s)) => (
@@ -177,7 +179,12 @@ pub(crate) fn markdown(cells: &[Cell], sizes: &Sizes, mode: &str, runs: usize) -
                         ratio(s.median, floor_median),
                         ratio(s.median, best_median),
                         s.kib_per_actor.map(|k| format!("{k:.2}")).unwrap_or_default(),
-                        String::new(),
+                        match (c.lib, sender_loop) {
+                            (LibId::TractorPubSub | LibId::TractorPubSubLatest, Some(base)) => {
+                                format!("{} the `Sender` loop", ratio(s.median, Some(base)))
+                            }
+                            _ => String::new(),
+                        },
                     ),
                     (Outcome::NotApplicable(why), None) => {
                         ("n/a".into(), String::new(), String::new(), String::new(), String::new(), (*why).to_owned())

@@ -6,9 +6,12 @@ mod flume_floor;
 mod kameo_lib;
 mod ractor_lib;
 mod tokio_floor;
+mod tractor_broadcast;
 mod tractor_gen;
 mod tractor_hand;
 mod xtra_lib;
+
+use std::future::Future;
 
 use crate::harness::{self, Lib, Sample};
 use crate::{Flavor, Sizes, Workload};
@@ -36,10 +39,16 @@ pub(crate) enum LibId {
     TokioFloor,
     /// A tokio task on flume + oneshot.
     FlumeFloor,
+    /// tractor, `broadcast` only: a hand-written loop of `Sender::tell`.
+    TractorSender,
+    /// tractor, `broadcast` only: `PubSub::publish`, subscribers on `Delivery::Wait`.
+    TractorPubSub,
+    /// tractor, `broadcast` only: `PubSub::publish`, subscribers on `Delivery::Latest`.
+    TractorPubSubLatest,
 }
 
 impl LibId {
-    pub(crate) const ALL: [LibId; 10] = [
+    pub(crate) const ALL: [LibId; 13] = [
         LibId::Tractor,
         LibId::TractorAsk,
         LibId::TractorHand,
@@ -50,6 +59,9 @@ impl LibId {
         LibId::Actix,
         LibId::TokioFloor,
         LibId::FlumeFloor,
+        LibId::TractorSender,
+        LibId::TractorPubSub,
+        LibId::TractorPubSubLatest,
     ];
 
     pub(crate) fn key(self) -> &'static str {
@@ -64,6 +76,9 @@ impl LibId {
             LibId::Actix => "actix",
             LibId::TokioFloor => "tokio-floor",
             LibId::FlumeFloor => "flume-floor",
+            LibId::TractorSender => "tractor-sender",
+            LibId::TractorPubSub => "tractor-pubsub",
+            LibId::TractorPubSubLatest => "tractor-pubsub-latest",
         }
     }
 
@@ -80,6 +95,9 @@ impl LibId {
             LibId::Actix => "actix 0.13",
             LibId::TokioFloor => "floor: tokio mpsc + oneshot",
             LibId::FlumeFloor => "floor: flume + oneshot",
+            LibId::TractorSender => "tractor: hand-written `Sender::tell` loop",
+            LibId::TractorPubSub => "tractor: `PubSub::publish`, `Delivery::Wait`",
+            LibId::TractorPubSubLatest => "tractor: `PubSub::publish`, `Delivery::Latest`",
         }
     }
 
@@ -90,6 +108,14 @@ impl LibId {
     /// A peer: one of the libraries tractor must beat.
     pub(crate) fn is_peer(self) -> bool {
         matches!(self, LibId::Kameo | LibId::Ractor | LibId::Xtra | LibId::Actix)
+    }
+
+    /// Whether this library has a row for `workload` at all: `broadcast` is a
+    /// tractor workload (`PubSub` next to the loop it replaces), run by the
+    /// three broadcast rows only, which run nothing else.
+    pub(crate) fn runs(self, workload: Workload) -> bool {
+        let broadcast_row = matches!(self, LibId::TractorSender | LibId::TractorPubSub | LibId::TractorPubSubLatest);
+        broadcast_row == (workload == Workload::Broadcast)
     }
 
     /// Why this library has no row on `flavor`, if it has none.
@@ -105,7 +131,12 @@ impl LibId {
 
 /// Runs `workload` once for `lib` on a fresh runtime of `flavor`.
 pub(crate) fn run(lib: LibId, workload: Workload, flavor: Flavor, sizes: Sizes) -> Sample {
+    assert!(lib.runs(workload), "{} has no `{}` row", lib.key(), workload.key());
+    let broadcast = |way| on_flavor(flavor, tractor_broadcast::run(way, sizes.fanout_actors, sizes.fanout_rounds));
     match lib {
+        LibId::TractorSender => broadcast(tractor_broadcast::Way::SenderLoop),
+        LibId::TractorPubSub => broadcast(tractor_broadcast::Way::PubSub),
+        LibId::TractorPubSubLatest => broadcast(tractor_broadcast::Way::PubSubLatest),
         LibId::Tractor => on_tokio::<tractor_gen::TractorGen>(workload, flavor, sizes),
         LibId::TractorAsk => on_tokio::<tractor_gen::TractorAsk>(workload, flavor, sizes),
         LibId::TractorHand => on_tokio::<tractor_hand::TractorHand>(workload, flavor, sizes),
@@ -124,12 +155,17 @@ pub(crate) fn run(lib: LibId, workload: Workload, flavor: Flavor, sizes: Sizes) 
 
 /// A fresh tokio runtime; the calling loop runs in a spawned task.
 fn on_tokio<L: Lib>(workload: Workload, flavor: Flavor, sizes: Sizes) -> Sample {
+    on_flavor(flavor, harness::run::<L>(workload, sizes))
+}
+
+/// Runs `work` in a task spawned on a fresh tokio runtime of `flavor`.
+fn on_flavor(flavor: Flavor, work: impl Future<Output = Sample> + Send + 'static) -> Sample {
     let runtime = match flavor {
         Flavor::Current => tokio::runtime::Builder::new_current_thread().enable_all().build(),
         Flavor::Multi => tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build(),
     }
     .expect("tokio runtime");
-    runtime.block_on(async { tokio::spawn(harness::run::<L>(workload, sizes)).await.expect("workload panicked") })
+    runtime.block_on(async { tokio::spawn(work).await.expect("workload panicked") })
 }
 
 /// A fresh actix `System`; the calling loop runs in a task spawned on it.
