@@ -203,7 +203,7 @@ const USAGE: &str =
     "usage: tractor-benches [--quick] [--runs N] [--libs a,b] [--workloads a,b] [--flavors current,multi]
        tractor-benches --child LIB WORKLOAD FLAVOR [--quick] [--runs N] [--no-warm-up]
 libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor,
-      tractor-sender, tractor-pubsub, tractor-pubsub-latest (these three: `broadcast` only)
+      tractor-sender, tractor-sender-yield, tractor-pubsub, tractor-pubsub-latest (`broadcast` only)
 workloads: tell, ask, spawn, fanout, ping_pong, contended, broadcast (tractor only, same sizes as fanout)";
 
 fn parse_list<T>(arg: Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {

@@ -180,7 +180,10 @@ pub(crate) fn markdown(cells: &[Cell], sizes: &Sizes, mode: &str, runs: usize) -
                         ratio(s.median, best_median),
                         s.kib_per_actor.map(|k| format!("{k:.2}")).unwrap_or_default(),
                         match (c.lib, sender_loop) {
-                            (LibId::TractorPubSub | LibId::TractorPubSubLatest, Some(base)) => {
+                            (
+                                LibId::TractorSenderYield | LibId::TractorPubSub | LibId::TractorPubSubLatest,
+                                Some(base),
+                            ) => {
                                 format!("{} the `Sender` loop", ratio(s.median, Some(base)))
                             }
                             _ => String::new(),

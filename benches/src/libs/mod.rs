@@ -41,6 +41,8 @@ pub(crate) enum LibId {
     FlumeFloor,
     /// tractor, `broadcast` only: a hand-written loop of `Sender::tell`.
     TractorSender,
+    /// tractor, `broadcast` only: the same loop, yielding once per round.
+    TractorSenderYield,
     /// tractor, `broadcast` only: `PubSub::publish`, subscribers on `Delivery::Wait`.
     TractorPubSub,
     /// tractor, `broadcast` only: `PubSub::publish`, subscribers on `Delivery::Latest`.
@@ -60,6 +62,7 @@ impl LibId {
         LibId::TokioFloor,
         LibId::FlumeFloor,
         LibId::TractorSender,
+        LibId::TractorSenderYield,
         LibId::TractorPubSub,
         LibId::TractorPubSubLatest,
     ];
@@ -77,6 +80,7 @@ impl LibId {
             LibId::TokioFloor => "tokio-floor",
             LibId::FlumeFloor => "flume-floor",
             LibId::TractorSender => "tractor-sender",
+            LibId::TractorSenderYield => "tractor-sender-yield",
             LibId::TractorPubSub => "tractor-pubsub",
             LibId::TractorPubSubLatest => "tractor-pubsub-latest",
         }
@@ -96,6 +100,7 @@ impl LibId {
             LibId::TokioFloor => "floor: tokio mpsc + oneshot",
             LibId::FlumeFloor => "floor: flume + oneshot",
             LibId::TractorSender => "tractor: hand-written `Sender::tell` loop",
+            LibId::TractorSenderYield => "tractor: the same loop, `yield_now` once per round",
             LibId::TractorPubSub => "tractor: `PubSub::publish`, `Delivery::Wait`",
             LibId::TractorPubSubLatest => "tractor: `PubSub::publish`, `Delivery::Latest`",
         }
@@ -112,9 +117,12 @@ impl LibId {
 
     /// Whether this library has a row for `workload` at all: `broadcast` is a
     /// tractor workload (`PubSub` next to the loop it replaces), run by the
-    /// three broadcast rows only, which run nothing else.
+    /// four broadcast rows only, which run nothing else.
     pub(crate) fn runs(self, workload: Workload) -> bool {
-        let broadcast_row = matches!(self, LibId::TractorSender | LibId::TractorPubSub | LibId::TractorPubSubLatest);
+        let broadcast_row = matches!(
+            self,
+            LibId::TractorSender | LibId::TractorSenderYield | LibId::TractorPubSub | LibId::TractorPubSubLatest
+        );
         broadcast_row == (workload == Workload::Broadcast)
     }
 
@@ -135,6 +143,7 @@ pub(crate) fn run(lib: LibId, workload: Workload, flavor: Flavor, sizes: Sizes) 
     let broadcast = |way| on_flavor(flavor, tractor_broadcast::run(way, sizes.fanout_actors, sizes.fanout_rounds));
     match lib {
         LibId::TractorSender => broadcast(tractor_broadcast::Way::SenderLoop),
+        LibId::TractorSenderYield => broadcast(tractor_broadcast::Way::SenderLoopYielding),
         LibId::TractorPubSub => broadcast(tractor_broadcast::Way::PubSub),
         LibId::TractorPubSubLatest => broadcast(tractor_broadcast::Way::PubSubLatest),
         LibId::Tractor => on_tokio::<tractor_gen::TractorGen>(workload, flavor, sizes),

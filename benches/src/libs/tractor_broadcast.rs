@@ -4,6 +4,12 @@
 //! - [`Way::SenderLoop`]: the hand-written fan-out, a `Vec<Sender<Tick, ()>>`
 //!   and `sender.tell(Tick).await` for each (what a user writes without
 //!   `PubSub`; the same loop as `fanout`, through type-erased `Sender`s).
+//! - [`Way::SenderLoopYielding`]: the same loop with one `yield_now` after
+//!   each round. Without it the sending task never yields (unbounded
+//!   mailboxes), so each subscriber wakes once and handles all its ticks in
+//!   one go; an awaited `publish` is a round trip per round, which gives
+//!   every subscriber a turn each round. This row is the loop on that
+//!   footing.
 //! - [`Way::PubSub`]: `pubsub.publish(Tick).await` once per round, every
 //!   subscriber on `Delivery::Wait` (the publish resolves once every mailbox
 //!   has the tick).
@@ -28,6 +34,8 @@ use crate::harness::Sample;
 pub(crate) enum Way {
     /// A loop of `Sender::tell` over every subscriber.
     SenderLoop,
+    /// The same, yielding once per round.
+    SenderLoopYielding,
     /// `PubSub::publish`, subscribers on `Delivery::Wait`.
     PubSub,
     /// `PubSub::publish`, subscribers on `Delivery::Latest`.
@@ -63,12 +71,15 @@ pub(crate) async fn run(way: Way, subscribers: u64, rounds: u64) -> Sample {
         assert_eq!(sub.ticks().await.expect("subscriber alive"), 0);
     }
     let elapsed = match way {
-        Way::SenderLoop => {
+        Way::SenderLoop | Way::SenderLoopYielding => {
             let senders: Vec<Sender<Tick, ()>> = subs.iter().map(Sender::from).collect();
             let start = Instant::now();
             for _ in 0..rounds {
                 for sender in &senders {
                     sender.tell(Tick).await.expect("subscriber alive");
+                }
+                if way == Way::SenderLoopYielding {
+                    tokio::task::yield_now().await;
                 }
             }
             confirm(&subs, rounds).await;
