@@ -95,41 +95,47 @@ pub(crate) fn markdown(cells: &[Cell], sizes: &Sizes, mode: &str, runs: usize) -
     }
     let _ = writeln!(out, "Sizes: {mode}; {runs} timed runs per cell, each cell in its own process.\n");
 
-    let _ = writeln!(out, "### Summary (median ns/op, lower is better)\n");
-    let _ = writeln!(
-        out,
-        "| workload | runtime | tractor | best peer | tokio floor | flume floor | tractor ÷ tokio floor | tractor ÷ best peer | `get()` ÷ `ask(Get)` |"
-    );
-    let _ = writeln!(out, "|---|---|--:|---|--:|--:|--:|--:|--:|");
     // `broadcast` has no peer, floor or `tractor` row: its own table says it all.
-    for &w in workloads.iter().filter(|&&w| w != Workload::Broadcast) {
-        for &f in &flavors {
-            let tractor = find(cells, LibId::Tractor, w, f).and_then(Cell::stats);
-            let best = best_peer(cells, w, f);
-            let floor_median = floor(cells, w, f);
-            let flume = find(cells, LibId::FlumeFloor, w, f).and_then(Cell::stats);
-            let via_ask = find(cells, LibId::TractorAsk, w, f).and_then(Cell::stats).map(|s| s.median);
-            let cell = |s: Option<Stats>| s.map(|s| ns(s.median)).unwrap_or_else(|| "–".to_owned());
-            let best_text = best.map(|(lib, s)| format!("{} ({})", ns(s.median), lib.label())).unwrap_or("–".into());
-            let (vs_floor, vs_best, vs_ask) = match tractor {
-                Some(t) => {
-                    (ratio(t.median, floor_median), ratio(t.median, best.map(|b| b.1.median)), ratio(t.median, via_ask))
-                }
-                None => ("–".to_owned(), "–".to_owned(), "–".to_owned()),
-            };
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                w.key(),
-                f.label(),
-                cell(tractor),
-                best_text,
-                floor_median.map(ns).unwrap_or("–".into()),
-                cell(flume),
-                vs_floor,
-                vs_best,
-                vs_ask,
-            );
+    let summarised: Vec<Workload> = workloads.iter().copied().filter(|&w| w != Workload::Broadcast).collect();
+    if !summarised.is_empty() {
+        let _ = writeln!(out, "### Summary (median ns/op, lower is better)\n");
+        let _ = writeln!(
+            out,
+            "| workload | runtime | tractor | best peer | tokio floor | flume floor | tractor ÷ tokio floor | tractor ÷ best peer | `get()` ÷ `ask(Get)` |"
+        );
+        let _ = writeln!(out, "|---|---|--:|---|--:|--:|--:|--:|--:|");
+        for &w in &summarised {
+            for &f in &flavors {
+                let tractor = find(cells, LibId::Tractor, w, f).and_then(Cell::stats);
+                let best = best_peer(cells, w, f);
+                let floor_median = floor(cells, w, f);
+                let flume = find(cells, LibId::FlumeFloor, w, f).and_then(Cell::stats);
+                let via_ask = find(cells, LibId::TractorAsk, w, f).and_then(Cell::stats).map(|s| s.median);
+                let cell = |s: Option<Stats>| s.map(|s| ns(s.median)).unwrap_or_else(|| "–".to_owned());
+                let best_text =
+                    best.map(|(lib, s)| format!("{} ({})", ns(s.median), lib.label())).unwrap_or("–".into());
+                let (vs_floor, vs_best, vs_ask) = match tractor {
+                    Some(t) => (
+                        ratio(t.median, floor_median),
+                        ratio(t.median, best.map(|b| b.1.median)),
+                        ratio(t.median, via_ask),
+                    ),
+                    None => ("–".to_owned(), "–".to_owned(), "–".to_owned()),
+                };
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    w.key(),
+                    f.label(),
+                    cell(tractor),
+                    best_text,
+                    floor_median.map(ns).unwrap_or("–".into()),
+                    cell(flume),
+                    vs_floor,
+                    vs_best,
+                    vs_ask,
+                );
+            }
         }
     }
     if workloads.contains(&Workload::Spawn) {
