@@ -50,7 +50,7 @@ pub(crate) enum LibId {
 }
 
 impl LibId {
-    pub(crate) const ALL: [LibId; 13] = [
+    pub(crate) const ALL: [LibId; 14] = [
         LibId::Tractor,
         LibId::TractorAsk,
         LibId::TractorHand,
