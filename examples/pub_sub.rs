@@ -3,8 +3,9 @@
 //! slow one, with a one-message mailbox, subscribes with `Delivery::Latest`:
 //! it holds neither the publisher nor the others up, it gets the newest event
 //! as soon as it has room, and the `PubSub` counts what it skipped. A
-//! `Logger` prints a heartbeat from its `step` hook whenever its mailbox is
-//! quiet; snapshots are taken by ask; the runtime shuts everything down.
+//! `Logger` prints a heartbeat whenever its mailbox is quiet (one keyed
+//! timer, moved on by every line); snapshots are taken by ask; the runtime
+//! shuts everything down.
 //!
 //! Run it with `cargo run --example pub_sub`.
 
@@ -23,33 +24,23 @@ struct Event {
 /// Prints every line of the transcript, with the time since start.
 struct Logger {
     started: Instant,
-    quiet: tokio::time::Interval,
     lines: u32,
 }
 
 /// A line for the transcript.
 struct Log(String);
 
-impl Actor for Logger {
-    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), BoxError> {
-        self.print("logger: started");
-        Ok(())
-    }
+/// No line came for a while.
+struct Quiet;
 
-    /// Waits for the next line; when none comes for a while, prints a
-    /// heartbeat instead.
-    async fn step(&mut self, ctx: &mut Context<Self>) -> Step<Self> {
-        tokio::select! {
-            biased;
-            step = ctx.recv() => {
-                self.quiet.reset();
-                step
-            }
-            _ = self.quiet.tick() => {
-                self.print("logger: (quiet) heartbeat");
-                Step::Continue
-            }
-        }
+/// How long without a line before a heartbeat.
+const QUIET: Duration = Duration::from_millis(150);
+
+impl Actor for Logger {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), BoxError> {
+        self.print("logger: started");
+        ctx.timer("quiet").tell_after(QUIET, Quiet);
+        Ok(())
     }
 
     async fn on_stop(&mut self, _ctx: &mut Context<Self>, reason: &StopReason) {
@@ -66,8 +57,18 @@ impl Logger {
 
 impl Message<Logger> for Log {
     type Reply = ();
-    async fn handle(self, logger: &mut Logger, _: &mut Context<Logger>) {
+    async fn handle(self, logger: &mut Logger, ctx: &mut Context<Logger>) {
         logger.print(&self.0);
+        // Every line moves the heartbeat on: the same key replaces the timer.
+        ctx.timer("quiet").tell_after(QUIET, Quiet);
+    }
+}
+
+impl Message<Logger> for Quiet {
+    type Reply = ();
+    async fn handle(self, logger: &mut Logger, ctx: &mut Context<Logger>) {
+        logger.print("logger: (quiet) heartbeat");
+        ctx.timer("quiet").tell_after(QUIET, Quiet);
     }
 }
 
@@ -130,9 +131,7 @@ async fn settled(events: &ActorRef<PubSub<Event>>) -> Result<PubSubStats, tracto
 async fn main() -> Result<(), tractor::Error> {
     let runtime = Runtime::new();
     let started = Instant::now();
-    let mut quiet = tokio::time::interval(Duration::from_millis(150));
-    quiet.reset();
-    let logger = runtime.spawn(Logger { started, quiet, lines: 0 });
+    let logger = runtime.spawn(Logger { started, lines: 0 });
 
     let events: ActorRef<PubSub<Event>> = runtime.spawn(PubSub::new());
     let mut listeners = Vec::new();
