@@ -840,6 +840,65 @@ async fn a_group_stopping_during_a_restart_ends() {
     assert_eq!(runtime.actor_count(), 0);
 }
 
+/// kameo #221/#340: lifecycle hooks that talk to siblings while the group
+/// stops them never deadlock: each `on_stop` asks an older sibling, which
+/// still answers (children stop newest first).
+async fn hooks_that_ask_siblings_while_the_group_stops_do_not_deadlock() {
+    let (runtime, _) = runtime_with_crashes();
+    let probe = Probe::default();
+    let log = probe.log.clone();
+    let group = runtime.supervisor(Strategy::OneForAll);
+    let older = group.child(probe.worker("o"));
+    let caller = group.child({
+        let (older, log) = (older.clone(), log.clone());
+        move || Caller { peer: older.clone(), log: log.clone() }
+    });
+    let newer = group.child({
+        let (caller, log) = (caller.clone(), log.clone());
+        move || CallerOfCaller { peer: caller.clone(), log: log.clone() }
+    });
+    let group = group.spawn();
+    within(older.work(0)).await.unwrap();
+    within(group.stop()).await.unwrap();
+    let events = log.events();
+    assert!(events.contains(&"newer asked caller: ok".to_owned()), "{events:?}");
+    assert!(events.contains(&"caller asked older: ok".to_owned()), "{events:?}");
+    assert!(!older.is_alive() && !caller.is_alive() && !newer.is_alive());
+    within(runtime.shutdown()).await;
+}
+
+/// Asks `peer` from its `on_stop`.
+struct Caller {
+    peer: ActorRef<Worker>,
+    log: Log,
+}
+
+impl Actor for Caller {
+    async fn on_stop(&mut self, ctx: &mut Context<Self>, _: &StopReason) {
+        let answer = ctx.ask(&self.peer, Work { seq: 9 }).await;
+        self.log.push(format!("caller asked older: {}", if answer.is_ok() { "ok" } else { "stopped" }));
+    }
+}
+
+#[actor]
+impl Caller {
+    #[message]
+    fn hello(&mut self) {}
+}
+
+/// Asks the `Caller` from its `on_stop`.
+struct CallerOfCaller {
+    peer: ActorRef<Caller>,
+    log: Log,
+}
+
+impl Actor for CallerOfCaller {
+    async fn on_stop(&mut self, ctx: &mut Context<Self>, _: &StopReason) {
+        let answer = ctx.ask(&self.peer, Hello).await;
+        self.log.push(format!("newer asked caller: {}", if answer.is_ok() { "ok" } else { "stopped" }));
+    }
+}
+
 async fn shutdown_stops_a_group_without_restarts() {
     let (runtime, _) = runtime_with_crashes();
     let probe = Probe::default();
@@ -883,6 +942,7 @@ on_both_runtimes!(
     a_builder_dropped_unspawned_stops_its_children,
     killing_a_group_kills_its_children,
     a_group_stopping_during_a_restart_ends,
+    hooks_that_ask_siblings_while_the_group_stops_do_not_deadlock,
     shutdown_stops_a_group_without_restarts,
 );
 
