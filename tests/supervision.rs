@@ -858,7 +858,9 @@ async fn hooks_that_ask_siblings_while_the_group_stops_do_not_deadlock() {
         move || CallerOfCaller { peer: caller.clone(), log: log.clone() }
     });
     let group = group.spawn();
-    within(older.work(0)).await.unwrap();
+    // Every child has started (a group stopped while it starts its children
+    // does not start the rest).
+    within(newer.ping()).await.unwrap();
     within(group.stop()).await.unwrap();
     let events = log.events();
     assert!(events.contains(&"newer asked caller: ok".to_owned()), "{events:?}");
@@ -890,6 +892,12 @@ impl Caller {
 struct CallerOfCaller {
     peer: ActorRef<Caller>,
     log: Log,
+}
+
+#[actor]
+impl CallerOfCaller {
+    #[message]
+    fn ping(&mut self) {}
 }
 
 impl Actor for CallerOfCaller {

@@ -172,7 +172,7 @@ impl<A: Actor> Context<A> {
     /// then on sends fail, messages already queued are handled, then
     /// children stop and `on_stop` runs.
     ///
-    /// A [supervised](crate::supervision) actor under
+    /// A [supervised](crate::Runtime::supervise) actor under
     /// [`Restart::Always`](crate::Restart::Always) is restarted instead: this
     /// instance ends once the handler returns (its `on_stop` runs), and a new
     /// one handles what is queued.

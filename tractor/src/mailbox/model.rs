@@ -818,3 +818,74 @@ fn a_retire_wakes_recv_under_a_foreign_waker() {
         retirer.join().unwrap();
     });
 }
+
+/// An abort (a supervisor's shutdown timeout) racing a send: the send is
+/// accepted, since the mailbox stays open, the aborted instance is woken and
+/// told to give up, and after the resume the next instance takes the
+/// message.
+#[test]
+fn a_send_during_an_abort_reaches_the_next_instance() {
+    model(|| {
+        let mb = Mailbox::new(None);
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send(7))
+        };
+        let aborter = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.abort())
+        };
+        let mut handled = 0;
+        while mb.recv(WakerKind::Task).is_some() {
+            handled += 1;
+        }
+        aborter.join().unwrap();
+        assert!(mb.state.is_killed() && !mb.state.is_closed());
+        assert!(!mb.state.refuses_waiting(), "an abort made waiting sends give up");
+        assert!(mb.state.resume());
+        assert!(!mb.state.is_killed(), "the resume left KILL set");
+        assert!(sender.join().unwrap(), "a send to an aborted instance was refused");
+        if handled == 0 {
+            assert_eq!(mb.recv(WakerKind::Task), Some(7));
+        }
+    });
+}
+
+/// A kill from outside racing the resume after an abort: never undone.
+#[test]
+fn a_kill_racing_a_resume_after_an_abort_is_never_lost() {
+    model(|| {
+        let mb = Mailbox::new(None);
+        mb.state.abort();
+        let killer = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.state.kill())
+        };
+        let resumed = mb.state.resume();
+        killer.join().unwrap();
+        assert!(mb.state.is_killed() && mb.state.is_closed());
+        assert!(mb.state.refuses_waiting());
+        if resumed {
+            assert!(mb.state.stop_requested());
+        }
+    });
+}
+
+/// A send waiting for room on a full mailbox goes on waiting through an
+/// abort, and is handled by the next instance.
+#[test]
+fn a_waiting_send_survives_an_abort() {
+    model(|| {
+        let mb = Mailbox::new(Some(1));
+        assert!(mb.send(1));
+        let sender = {
+            let mb = mb.clone();
+            thread::spawn(move || mb.send_waiting_to_the_end(2))
+        };
+        mb.state.abort();
+        assert!(mb.state.resume());
+        assert_eq!(mb.recv(WakerKind::Task), Some(1));
+        assert_eq!(mb.recv(WakerKind::Task), Some(2));
+        assert_eq!(sender.join().unwrap(), Ok(()));
+    });
+}

@@ -33,10 +33,17 @@
 //! stop and the instance ends, but `CLOSED` is not set, so sends are still
 //! registered and pushed, and wait in the queue. [`State::resume`] clears
 //! `STOP` for the next instance in one compare-and-swap that also reads
-//! `CLOSED` and `KILL`: a stop or kill from outside that came first wins
-//! (the actor stops for good), and one that comes after is seen by the new
-//! instance, whose receiver finds `STOP` set again. A crashed instance that
-//! will be restarted is not abandoned: its queue is the next one's.
+//! `CLOSED`: a stop or kill from outside that came first wins (the actor
+//! stops for good), and one that comes after is seen by the new instance,
+//! whose receiver finds `STOP` set again. A crashed instance that will be
+//! restarted is not abandoned: its queue is the next one's.
+//!
+//! [`State::abort`] is a retire that does not wait for the handler in
+//! flight: `STOP | KILL` without `CLOSED` (a supervisor's shutdown timeout
+//! ran out). The instance gives up its work as for a kill, but sends are
+//! still accepted and sends waiting for room go on waiting (a kill from
+//! outside is `KILL` *with* `CLOSED`: [`State::refuses_waiting`] tells the
+//! two apart); [`State::resume`] clears both bits.
 //!
 //! # Waking the actor
 //!
@@ -272,7 +279,8 @@ impl State {
     /// over, nothing will make room.
     #[inline]
     pub(crate) fn refuses_waiting(&self) -> bool {
-        self.has(KILL | DEAD | ABANDONED)
+        let word = self.word.load(SeqCst);
+        word & (DEAD | ABANDONED) != 0 || word & (KILL | CLOSED) == KILL | CLOSED
     }
 
     /// The last sender is gone (the queue is disconnected): counts as a
@@ -409,17 +417,24 @@ impl State {
         self.wake();
     }
 
-    /// Takes back a [`retire`](State::retire) so that the next instance
-    /// receives, unless the mailbox was closed or killed meanwhile (a stop
-    /// from outside, which a restart must never undo): then `false`, and the
-    /// stop stands.
+    /// A [`retire`](State::retire) that also gives up the work in flight, as
+    /// a kill does, still without closing the mailbox (see "Restarts").
+    pub(crate) fn abort(&self) {
+        self.word.fetch_or(STOP | KILL, SeqCst);
+        self.wake();
+    }
+
+    /// Takes back a [`retire`](State::retire) or an [`abort`](State::abort)
+    /// so that the next instance receives, unless the mailbox was closed
+    /// meanwhile (a stop or kill from outside, which a restart must never
+    /// undo): then `false`, and the stop stands.
     pub(crate) fn resume(&self) -> bool {
         let mut word = self.word.load(SeqCst);
         loop {
-            if word & (CLOSED | KILL | DEAD | ABANDONED) != 0 {
+            if word & (CLOSED | DEAD | ABANDONED) != 0 {
                 return false;
             }
-            match self.word.compare_exchange(word, word & !STOP, SeqCst, SeqCst) {
+            match self.word.compare_exchange(word, word & !(STOP | KILL), SeqCst, SeqCst) {
                 Ok(_) => return true,
                 Err(now) => word = now,
             }

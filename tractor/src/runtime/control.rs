@@ -54,6 +54,18 @@ impl Control {
         self.mailbox.state.retire();
     }
 
+    /// Ends the current instance without waiting for its work in flight,
+    /// keeping the mailbox open: see [`State::abort`](crate::mailbox::state::State::abort).
+    pub(crate) fn abort(&self) {
+        self.mailbox.state.abort();
+    }
+
+    /// `true` once the actor was killed from outside (a kill closes the
+    /// mailbox; an [`abort`](Control::abort) does not).
+    pub(crate) fn is_killed_for_good(&self) -> bool {
+        self.is_killed() && self.is_closed()
+    }
+
     /// Lets the next instance receive, unless a stop or kill came: see
     /// [`State::resume`](crate::mailbox::state::State::resume).
     pub(crate) fn resume(&self) -> bool {

@@ -169,9 +169,11 @@ impl Crash {
         self.decision
     }
 
-    /// `true` if the actor is [supervised](crate::supervision) and a new
-    /// instance replaces this one (its refs stay valid); `false` if it
-    /// stops for good, or keeps its state ([`ControlFlow::Continue`]).
+    /// `true` if the actor is [supervised](crate::Runtime::supervise) and a
+    /// new instance is to replace this one (its refs stay valid); `false`
+    /// if it stops for good, or keeps its state ([`ControlFlow::Continue`]).
+    /// Decided at the crash: a stop or kill from outside that comes before
+    /// the new instance starts still wins, and then no restart happens.
     ///
     /// In a group, `true` means the group restarts it under its strategy;
     /// a failure that takes the group over its limit says `false` (the

@@ -77,7 +77,7 @@ pub(crate) trait Supervised: Sync {
     /// retiring this instance), or this instance's `step` returned `Stop`:
     /// `true` ends only this instance and keeps the mailbox for the next;
     /// `false` makes it a graceful stop for good.
-    fn retires(&self) -> bool;
+    fn retires(&self, ctl: &Control) -> bool;
     /// This instance failed (`on_panic` chose `Stop`): records the failure,
     /// and says whether a restart follows. Asked once per instance.
     fn failed(&self, ctl: &Control) -> bool;
@@ -89,7 +89,7 @@ pub(crate) trait Supervised: Sync {
 /// (a zero-sized nothing, so a plain actor's task is not one byte bigger),
 /// or a [`Supervised`] by reference.
 pub(crate) trait Supervision: Copy + Send + Sync {
-    fn retires(self) -> bool;
+    fn retires(self, ctl: &Control) -> bool;
     fn failed(self, ctl: &Control) -> bool;
     fn started(self);
 }
@@ -99,7 +99,7 @@ pub(crate) trait Supervision: Copy + Send + Sync {
 pub(crate) struct Unsupervised;
 
 impl Supervision for Unsupervised {
-    fn retires(self) -> bool {
+    fn retires(self, _: &Control) -> bool {
         false
     }
 
@@ -111,8 +111,8 @@ impl Supervision for Unsupervised {
 }
 
 impl<T: Supervised + ?Sized> Supervision for &T {
-    fn retires(self) -> bool {
-        Supervised::retires(self)
+    fn retires(self, ctl: &Control) -> bool {
+        Supervised::retires(self, ctl)
     }
 
     fn failed(self, ctl: &Control) -> bool {
@@ -338,7 +338,7 @@ pub(crate) fn lifecycle<'a, A: Actor, S: Supervision + 'a>(
 /// actor that is not supervised.
 #[cold]
 fn retires<A: Actor, S: Supervision>(ctx: &Context<A>, ctl: &Control, sup: S) -> bool {
-    sup.retires() && !ctl.is_closed() && !ctx.receiver().is_disconnected()
+    !ctl.is_closed() && !ctx.receiver().is_disconnected() && sup.retires(ctl)
 }
 
 /// The next step, with panics caught.

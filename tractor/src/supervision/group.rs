@@ -47,7 +47,9 @@ use crate::util::short_type_name;
 /// and stop in reverse order.
 ///
 /// Messages sent to a child before the group is spawned wait in its
-/// mailbox. As in Erlang, a child's `on_start` must not wait on a child
+/// mailbox. A group stopped while it starts its children does not start the
+/// rest (their queued asks are answered `is_stopped`). As in Erlang, a
+/// child's `on_start` must not wait on a child
 /// added after it (that one has not started yet): put what a child needs
 /// before it. A builder dropped without `spawn` stops its children before
 /// they ever start (their refs then say [`is_stopped`](crate::Error::is_stopped)).
@@ -120,6 +122,8 @@ struct CoreState {
     children: Vec<Slot>,
     /// Over the limit: the group fails.
     failing: bool,
+    /// How long a retired instance may take before it is aborted.
+    shutdown: Duration,
     /// The group's current instance has started every child added so far;
     /// a child added now is started by a message.
     running: bool,
@@ -254,7 +258,12 @@ impl Seat {
     }
 
     pub(crate) fn finished(&self) {
-        self.link.lock().phase = Phase::Finished;
+        {
+            let mut link = self.link.lock();
+            link.phase = Phase::Finished;
+            // A command that came as it was stopped from outside is moot.
+            link.command = None;
+        }
         self.link.to_group.notify_one();
     }
 
@@ -264,7 +273,8 @@ impl Seat {
         loop {
             let mut woken = pin!(self.link.to_child.notified());
             woken.as_mut().enable();
-            if ctl.is_closed() || ctl.is_killed() {
+            // A kill from outside closes the mailbox too; an abort does not.
+            if ctl.is_closed() {
                 return Command::Stop;
             }
             {
@@ -277,7 +287,7 @@ impl Seat {
                 }
             }
             poll_fn(|cx| {
-                if ctl.is_closed() || ctl.is_killed() {
+                if ctl.is_closed() {
                     return Poll::Ready(());
                 }
                 woken.as_mut().poll(cx)
@@ -288,7 +298,7 @@ impl Seat {
 
     /// The reason of a child told to stop before its first instance.
     pub(crate) fn never_started(&self, ctl: &Control) -> StopReason {
-        if ctl.is_killed() {
+        if ctl.is_killed_for_good() {
             StopReason::Killed
         } else if ctl.is_closed() {
             StopReason::Normal
@@ -327,6 +337,7 @@ impl Core {
                 log: Log::default(),
                 children: Vec::new(),
                 failing: false,
+                shutdown: Duration::from_secs(5),
                 running: false,
             }),
             group: OnceLock::new(),
@@ -341,30 +352,56 @@ impl Core {
         self.lock().children.get(index).cloned()
     }
 
-    /// Stops every child for good, newest first, each gracefully (killed if
-    /// `group` is killed, before or meanwhile), and waits for each.
+    /// Stops every child for good and waits for each: first those between
+    /// two instances (they have none to stop, and ending them answers what
+    /// waits in their mailboxes, which a sibling's last handler or `on_stop`
+    /// may be asking for), then the others newest first, each gracefully.
+    /// If `group` is killed, before or meanwhile, every child is killed at
+    /// once, and then waited for.
     async fn stop_children(&self, group: &Control) {
         let children: Vec<Slot> = self.lock().children.clone();
-        for slot in children.into_iter().rev() {
-            let mut killed = group.is_killed();
-            if killed {
+        for slot in &children {
+            if group.is_killed_for_good() {
                 slot.ctl.kill();
-            } else {
+            } else if slot.link.lock().phase == Phase::Waiting {
                 slot.ctl.request_stop();
             }
             // A child waiting for a command sees the stop when woken.
             slot.link.to_child.notify_one();
+        }
+        for slot in children.iter().rev() {
+            if !group.is_killed_for_good() {
+                slot.ctl.request_stop();
+                slot.link.to_child.notify_one();
+            }
             let mut wait = pin!(slot.ctl.wait());
             poll_fn(|cx| {
-                if !killed && group.is_killed() {
-                    killed = true;
-                    slot.ctl.kill();
+                if group.is_killed_for_good() {
+                    // Killed meanwhile: every child at once.
+                    for slot in &children {
+                        slot.ctl.kill();
+                    }
                 }
                 wait.as_mut().poll(cx).map(drop)
             })
             .await;
         }
     }
+}
+
+/// `fut`, unless `group` is stopped or killed from outside first (`None`
+/// then): a group that is asked to stop gives up a restart in progress, and
+/// its stop ends what the restart waited for. A stop wakes the group's task,
+/// which polls this again.
+async fn unless_stopped<F: Future>(fut: F, group: &Control) -> Option<F::Output> {
+    let mut fut = pin!(fut);
+    poll_fn(|cx| {
+        if group.is_closed() {
+            return Poll::Ready(None);
+        }
+        fut.as_mut().poll(cx).map(Some)
+    })
+    .await
 }
 
 impl SupervisorBuilder {
@@ -377,6 +414,17 @@ impl SupervisorBuilder {
     /// [`StopReason::Panicked`]. The default is 3 within 5 seconds.
     pub fn max_restarts(self, max: u32, window: Duration) -> Self {
         self.core.lock().limit = Limit { max, window };
+        self
+    }
+
+    /// How long a child's instance may take to end when the group's
+    /// strategy restarts it (or the group itself is replaced): past it, the
+    /// handler in flight is dropped (an abort: its asker gets
+    /// [`is_stopped`](crate::Error::is_stopped); the mailbox and what is
+    /// queued stay for the next instance). `on_stop` is never cut short.
+    /// The default is 5 seconds, as Erlang's for workers.
+    pub fn shutdown_timeout(self, timeout: Duration) -> Self {
+        self.core.lock().shutdown = timeout;
         self
     }
 
@@ -487,34 +535,47 @@ impl fmt::Debug for SupervisorBuilder {
 
 impl Supervisor {
     /// Starts child `index` and waits until its `on_start` is done (or it
-    /// failed, or is over).
-    async fn start(&self, index: usize) {
+    /// failed, or is over, or `group` is stopped from outside).
+    async fn start(&self, index: usize, group: &Control) {
         let Some(slot) = self.core.slot(index) else { return };
-        if slot.link.lock().phase != Phase::Waiting {
+        if slot.link.lock().phase != Phase::Waiting || group.is_closed() {
             return;
         }
         slot.link.command(Command::Start);
-        slot.link.until(|l| l.command.is_none() && l.phase != Phase::Starting).await;
+        let started = |l: &LinkState| l.phase == Phase::Finished || (l.command.is_none() && l.phase != Phase::Starting);
+        unless_stopped(slot.link.until(started), group).await;
     }
 
     /// Ends child `index`'s running instance, keeping its mailbox, and waits
-    /// until it has ended.
-    async fn retire(&self, index: usize) {
+    /// until it has ended: gracefully (the handler in flight finishes) for
+    /// up to the group's shutdown timeout, then by an abort (the handler is
+    /// dropped, as by a kill, but the mailbox and what is queued stay for
+    /// the next instance). Erlang's `shutdown` then `brutal_kill`, without
+    /// losing the mailbox. Gives up waiting once `group` is stopped or
+    /// killed from outside (its own end stops the child then).
+    async fn retire(&self, index: usize, group: &Control) {
         let Some(slot) = self.core.slot(index) else { return };
         {
             let mut link = slot.link.lock();
             if !matches!(link.phase, Phase::Starting | Phase::Running) {
                 return;
             }
+            // Under the lock: the child sees `retire` with the stop.
             link.retire = true;
+            slot.ctl.retire();
         }
-        slot.ctl.retire();
-        slot.link.until(|l| matches!(l.phase, Phase::Waiting | Phase::Finished)).await;
+        let ended = |l: &LinkState| matches!(l.phase, Phase::Waiting | Phase::Finished);
+        let timeout = self.core.lock().shutdown;
+        let graceful = tokio::time::timeout(timeout, slot.link.until(ended));
+        if let Some(Err(_elapsed)) = unless_stopped(graceful, group).await {
+            slot.ctl.abort();
+            unless_stopped(slot.link.until(ended), group).await;
+        }
     }
 
     /// Child `index` failed (or stopped itself under `Always`): apply the
     /// strategy, or fail the group.
-    async fn child_ended(&mut self, index: usize) {
+    async fn child_ended(&mut self, index: usize, group: &Control) {
         let Some(slot) = self.core.slot(index) else { return };
         let last = {
             let link = slot.link.lock();
@@ -546,16 +607,16 @@ impl Supervisor {
             Strategy::RestForOne => index..len,
         };
         for j in range.clone().rev() {
-            self.retire(j).await;
+            self.retire(j, group).await;
         }
         for j in range {
-            self.start(j).await;
+            self.start(j, group).await;
         }
     }
 }
 
 impl Actor for Supervisor {
-    async fn on_start(&mut self, _ctx: &mut Context<Self>) -> Result<(), crate::BoxError> {
+    async fn on_start(&mut self, ctx: &mut Context<Self>) -> Result<(), crate::BoxError> {
         {
             let mut state = self.core.lock();
             state.failing = false;
@@ -570,7 +631,7 @@ impl Actor for Supervisor {
                     return Ok(());
                 }
             }
-            self.start(index).await;
+            self.start(index, ctx.control()).await;
             index += 1;
         }
     }
@@ -578,12 +639,12 @@ impl Actor for Supervisor {
     async fn on_stop(&mut self, ctx: &mut Context<Self>, _reason: &StopReason) {
         self.core.lock().running = false;
         let ctl = ctx.control();
-        if self.core.nested && !ctl.is_closed() && !ctl.is_killed() {
+        if self.core.nested && !ctl.is_closed() {
             // This instance is replaced (or its group decides): the children's
             // instances end, their mailboxes wait for the next one.
             let len = self.core.lock().children.len();
             for index in (0..len).rev() {
-                self.retire(index).await;
+                self.retire(index, ctl).await;
             }
         } else {
             self.core.stop_children(ctl).await;
@@ -608,8 +669,9 @@ struct ChildEnded {
 impl Message<Supervisor> for ChildEnded {
     type Reply = ();
 
-    fn handle(self, group: &mut Supervisor, _ctx: &mut Context<Supervisor>) -> impl Future<Output = ()> + Send {
-        group.child_ended(self.index)
+    fn handle(self, group: &mut Supervisor, ctx: &mut Context<Supervisor>) -> impl Future<Output = ()> + Send {
+        let ctl = Arc::clone(ctx.control());
+        async move { group.child_ended(self.index, &ctl).await }
     }
 }
 
@@ -621,8 +683,8 @@ struct StartChild {
 impl Message<Supervisor> for StartChild {
     type Reply = ();
 
-    fn handle(self, group: &mut Supervisor, _ctx: &mut Context<Supervisor>) -> impl Future<Output = ()> + Send {
-        let group: &Supervisor = group;
-        group.start(self.index)
+    fn handle(self, group: &mut Supervisor, ctx: &mut Context<Supervisor>) -> impl Future<Output = ()> + Send {
+        let ctl = Arc::clone(ctx.control());
+        async move { group.start(self.index, &ctl).await }
     }
 }

@@ -59,7 +59,8 @@ struct Instance<'p, A> {
 impl<A> Instance<'_, A> {
     fn verdict(&self, ctl: &Control) -> Verdict {
         *self.verdict.get_or_init(|| {
-            if ctl.is_closed() || ctl.is_killed() || self.plan.restart == Restart::Never {
+            // A kill from outside closes the mailbox too.
+            if ctl.is_closed() || self.plan.restart == Restart::Never {
                 return Verdict::Stop;
             }
             match &self.plan.boss {
@@ -74,8 +75,15 @@ impl<A> Instance<'_, A> {
 }
 
 impl<A: Send> Supervised for Instance<'_, A> {
-    fn retires(&self) -> bool {
-        self.plan.restart == Restart::Always || matches!(&self.plan.boss, Boss::Group(seat) if seat.retiring())
+    fn retires(&self, ctl: &Control) -> bool {
+        if let Boss::Group(seat) = &self.plan.boss
+            && seat.retiring()
+        {
+            return true;
+        }
+        // Under `Always`, only when a restart (or the group's failure)
+        // follows: at the limit, stopping itself drains and ends as usual.
+        self.plan.restart == Restart::Always && self.verdict(ctl) != Verdict::Stop
     }
 
     fn failed(&self, ctl: &Control) -> bool {
@@ -189,6 +197,11 @@ async fn lives<A: Actor>(plan: &Plan<A>, ctx: &mut Context<A>, ctl: &Control) ->
 /// What comes after an instance that ended with `reason`.
 fn next<A>(plan: &Plan<A>, instance: &Instance<'_, A>, ctl: &Control, reason: &StopReason) -> Next {
     let verdict = match reason {
+        // Aborted by its group (a retire whose shutdown timeout ran out).
+        StopReason::Killed if !ctl.is_killed_for_good() => match &plan.boss {
+            Boss::Group(seat) if seat.retiring() => return Next::Group { report: false },
+            _ => return Next::ForGood,
+        },
         StopReason::Killed => return Next::ForGood,
         // Drained after a stop from outside, or every ref dropped.
         StopReason::Normal if ctl.is_closed() => return Next::ForGood,
@@ -210,5 +223,5 @@ fn next<A>(plan: &Plan<A>, instance: &Instance<'_, A>, ctl: &Control, reason: &S
 /// The reason an actor that was between instances ends with: a kill says
 /// so; a stop from outside leaves the last instance's reason.
 fn final_reason(ctl: &Control, last: StopReason) -> StopReason {
-    if ctl.is_killed() { StopReason::Killed } else { last }
+    if ctl.is_killed_for_good() { StopReason::Killed } else { last }
 }
