@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p tractor-benches -- [--quick] [--runs N]
 //!     [--libs tractor,kameo,..] [--workloads tell,ask,..] [--flavors current,multi]
+//!     [--svg PATH | --no-svg]
 //! ```
 //!
 //! The parent process re-executes this binary once per (library, workload,
@@ -12,15 +13,20 @@
 //! `spawn`, whose first run measures memory) and then `--runs` timed runs
 //! (default 5), printing one `sample` line per run. The parent prints a
 //! Markdown table: median and min ns/op, and the ratio of each median to the
-//! tokio floor and to the best peer.
+//! tokio floor and to the best peer. It also writes the summary as an SVG bar
+//! chart (`chart.rs`), by default to `bench-summary.svg` in cargo's target
+//! directory (next to `release/`, where this binary is), and says where on
+//! stderr.
 
+mod chart;
 mod harness;
 mod libs;
 mod report;
 
 use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::harness::Sample;
 use crate::libs::LibId;
@@ -197,14 +203,19 @@ struct Options {
     workloads: Vec<Workload>,
     flavors: Vec<Flavor>,
     child: Option<(LibId, Workload, Flavor)>,
+    /// Where the chart goes: `None` for `--no-svg`, the default until parsed.
+    svg: Option<PathBuf>,
 }
 
 const USAGE: &str =
     "usage: tractor-benches [--quick] [--runs N] [--libs a,b] [--workloads a,b] [--flavors current,multi]
+                       [--svg PATH | --no-svg]
        tractor-benches --child LIB WORKLOAD FLAVOR [--quick] [--runs N] [--no-warm-up]
 libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor,
       tractor-sender, tractor-sender-yield, tractor-pubsub, tractor-pubsub-latest (`broadcast` only)
-workloads: tell, ask, spawn, fanout, ping_pong, contended, broadcast (tractor only, same sizes as fanout)";
+workloads: tell, ask, spawn, fanout, ping_pong, contended, broadcast (tractor only, same sizes as fanout)
+The Markdown report goes to stdout; the summary as an SVG bar chart goes to --svg PATH, by default
+bench-summary.svg in cargo's target directory (target/bench-summary.svg); --no-svg writes none.";
 
 fn parse_list<T>(arg: Option<String>, parse: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, String> {
     let arg = arg.ok_or("a list is missing")?;
@@ -220,6 +231,7 @@ fn parse_args() -> Result<Options, String> {
         workloads: Workload::ALL.to_vec(),
         flavors: Flavor::ALL.to_vec(),
         child: None,
+        svg: Some(default_svg_path()),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -238,11 +250,22 @@ fn parse_args() -> Result<Options, String> {
                 let flavor = args.next().as_deref().and_then(Flavor::parse).ok_or("--child needs a flavor")?;
                 opts.child = Some((lib, workload, flavor));
             }
+            "--svg" => opts.svg = Some(args.next().ok_or("--svg needs a path")?.into()),
+            "--no-svg" => opts.svg = None,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
     Ok(opts)
+}
+
+/// `bench-summary.svg` in cargo's target directory: this binary is
+/// `<target>/release/tractor-benches` (or `debug/`), so two levels up. Falls
+/// back to the current directory if the binary lives elsewhere.
+fn default_svg_path() -> PathBuf {
+    let target =
+        std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf())).unwrap_or_default();
+    target.join("bench-summary.svg")
 }
 
 fn main() {
@@ -307,6 +330,23 @@ fn parent(opts: &Options, sizes: Sizes) {
     eprintln!("done in {:.0?}", started.elapsed());
     let mode = if opts.quick { "--quick (a tenth of the issue's sizes)" } else { "full (the issue's sizes)" };
     print!("{}", report::markdown(&cells, &sizes, mode, opts.runs));
+    if let Some(path) = &opts.svg {
+        let secs = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        let caption = format!(
+            "tractor-benches {}\nsizes: {mode}; {} timed runs per cell; {} (UTC)",
+            args.join(" "),
+            opts.runs,
+            chart::utc_date(secs)
+        );
+        match chart::svg(&cells, &caption) {
+            Some(svg) => match std::fs::write(path, svg) {
+                Ok(()) => eprintln!("chart: {}", path.display()),
+                Err(e) => eprintln!("chart: cannot write {}: {e}", path.display()),
+            },
+            None => eprintln!("chart: nothing to chart (no summary rows ran)"),
+        }
+    }
 }
 
 fn run_child(

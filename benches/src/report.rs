@@ -34,7 +34,7 @@ pub(crate) fn stats(samples: &[Sample]) -> Stats {
 }
 
 impl Cell {
-    fn stats(&self) -> Option<Stats> {
+    pub(crate) fn stats(&self) -> Option<Stats> {
         match &self.outcome {
             Outcome::Samples(samples) => Some(stats(samples)),
             _ => None,
@@ -55,7 +55,7 @@ pub(crate) fn brief(outcome: &Outcome) -> String {
     }
 }
 
-fn ns(v: f64) -> String {
+pub(crate) fn ns(v: f64) -> String {
     if v < 1000.0 { format!("{v:.1}") } else { format!("{v:.0}") }
 }
 
@@ -63,12 +63,12 @@ fn ratio(v: f64, base: Option<f64>) -> String {
     base.map(|b| format!("{:.2}×", v / b)).unwrap_or_else(|| "–".to_owned())
 }
 
-fn find(cells: &[Cell], lib: LibId, workload: Workload, flavor: Flavor) -> Option<&Cell> {
+pub(crate) fn find(cells: &[Cell], lib: LibId, workload: Workload, flavor: Flavor) -> Option<&Cell> {
     cells.iter().find(|c| c.lib == lib && c.workload == workload && c.flavor == flavor)
 }
 
 /// The fastest peer (by median) for this workload and flavor.
-fn best_peer(cells: &[Cell], workload: Workload, flavor: Flavor) -> Option<(LibId, Stats)> {
+pub(crate) fn best_peer(cells: &[Cell], workload: Workload, flavor: Flavor) -> Option<(LibId, Stats)> {
     cells
         .iter()
         .filter(|c| c.lib.is_peer() && c.workload == workload && c.flavor == flavor)
