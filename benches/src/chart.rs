@@ -101,10 +101,20 @@ impl LogAxis {
         t.clamp(0.0, 1.0) * PLOT_W
     }
 
-    /// Gridline values: 1-2-5 while that leaves room for the labels, else decades.
+    /// Labelled gridlines: 1-2-5 while that leaves room for the labels, else decades.
     fn ticks(self) -> Vec<f64> {
         let decades = (self.hi / self.lo).log10();
-        let steps: &[f64] = if decades <= 3.5 { &[1.0, 2.0, 5.0] } else { &[1.0] };
+        self.steps(if decades <= 3.5 { &[1.0, 2.0, 5.0] } else { &[1.0] })
+    }
+
+    /// Every gridline, 1-2-5, and whether it is labelled (one of `ticks`).
+    fn grid(self) -> Vec<(f64, bool)> {
+        let ticks = self.ticks();
+        self.steps(&[1.0, 2.0, 5.0]).into_iter().map(|g| (g, ticks.contains(&g))).collect()
+    }
+
+    /// The values `step × 10^k` within the axis.
+    fn steps(self, steps: &[f64]) -> Vec<f64> {
         let mut ticks = Vec::new();
         let mut decade = 10f64.powi(self.lo.log10().floor() as i32);
         while decade <= self.hi * (1.0 + 1e-9) {
@@ -210,13 +220,21 @@ pub(crate) fn svg(cells: &[Cell], caption: &str) -> Option<String> {
             r#"<text x="{plot_x:.1}" y="{header_y:.1}" font-size="13" font-weight="bold">{}</text>"#,
             escape(flavor.label())
         );
-        for t in axis.ticks() {
+        for (t, labelled) in axis.grid() {
             let x = plot_x + axis.x(t);
-            let _ = writeln!(
+            let stroke = if labelled { "#d8d8d8" } else { "#f0f0f0" };
+            let _ = write!(
                 out,
-                r##"<line class="grid" x1="{x:.1}" y1="{plot_top:.1}" x2="{x:.1}" y2="{plot_bottom:.1}" stroke="#e0e0e0"/><text class="tick" x="{x:.1}" y="{ticks_y:.1}" text-anchor="middle" fill="#555555">{}</text>"##,
-                tick_label(t)
+                r#"<line class="grid" x1="{x:.1}" y1="{plot_top:.1}" x2="{x:.1}" y2="{plot_bottom:.1}" stroke="{stroke}"/>"#
             );
+            if labelled {
+                let _ = write!(
+                    out,
+                    r##"<text class="tick" x="{x:.1}" y="{ticks_y:.1}" text-anchor="middle" fill="#555555">{}</text>"##,
+                    tick_label(t)
+                );
+            }
+            out.push('\n');
         }
         for (wi, &workload) in workloads.iter().enumerate() {
             let top = plot_top + wi as f64 * group_h;
@@ -561,6 +579,10 @@ mod tests {
         assert_eq!(axis.ticks(), [10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0]);
         let wide = LogAxis::covering(23.0, 90_000.0);
         assert_eq!(wide.ticks(), [10.0, 100.0, 1000.0, 10_000.0, 100_000.0]);
+        // The 2s and 5s are still drawn, unlabelled, on a wide axis.
+        let grid = wide.grid();
+        assert_eq!(grid.len(), 13);
+        assert_eq!(grid[..3], [(10.0, true), (20.0, false), (50.0, false)]);
         assert_eq!(tick_label(2000.0), "2k");
         assert_eq!(tick_label(50.0), "50");
     }
