@@ -18,35 +18,9 @@ use std::time::Duration;
 
 use futures::stream::{self, StreamExt};
 use futures::{Stream, channel::mpsc as fmpsc};
-use support::within;
+use support::{Clock, within};
 use tokio::sync::{Notify, mpsc};
 use tractor::prelude::*;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Clock {
-    /// Current-thread runtime, `start_paused`.
-    Paused,
-    /// Multi-thread runtime, real time.
-    Real,
-}
-
-macro_rules! on_both_clocks {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "current_thread", start_paused = true)]
-                async fn current_thread_paused_clock() {
-                    super::$name(super::Clock::Paused).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn multi_thread() {
-                    super::$name(super::Clock::Real).await
-                }
-            }
-        )*
-    };
-}
 
 /// Counts what happened to a stream: items pulled, drops, and says when a
 /// count is reached.

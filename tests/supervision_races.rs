@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use harness::{EXPECTED, quiet_expected_panics};
 use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 use tokio::time::timeout;
 use tractor::prelude::*;
 
@@ -50,15 +51,15 @@ impl Api {
     }
 }
 
-/// The canonical Db/Api group: Api asks Db while Db is between instances.
-/// The group retires Api (newest first) before it starts Db again, and Api's
-/// handler waits on an ask queued in Db's mailbox. The shutdown timeout
-/// ends it: Api's handler is aborted (its asker told `is_stopped`), then both
-/// come back behind their refs.
-#[tokio::test(flavor = "current_thread")]
-async fn a_sibling_waiting_on_the_failed_child_is_aborted_after_the_shutdown_timeout() {
+/// A OneForAll group of Db then Api (with `shutdown` as its shutdown
+/// timeout); Api is inside `relay`, Db fails, then Api asks Db: the ask is
+/// queued for Db's next instance, which the group starts only once Api's
+/// instance has ended.
+async fn db_fails_while_api_asks_it(
+    shutdown: Duration,
+) -> (Runtime, ActorRef<Supervisor>, ActorRef<Db>, ActorRef<Api>, JoinHandle<Result<Result<u32, String>, Error>>) {
     let runtime = quiet_runtime();
-    let group = runtime.supervisor(Strategy::OneForAll).shutdown_timeout(Duration::from_millis(100));
+    let group = runtime.supervisor(Strategy::OneForAll).shutdown_timeout(shutdown);
     let db: ActorRef<Db> = group.child(Db::default);
     let api: ActorRef<Api> = group.child({
         let db = db.clone();
@@ -73,6 +74,17 @@ async fn a_sibling_waiting_on_the_failed_child_is_aborted_after_the_shutdown_tim
     tokio::task::yield_now().await; // api is now inside relay, waiting on the gate
     assert!(db.fail().await.unwrap_err().is_panicked());
     gate.notify_one(); // api asks db: queued for db's next instance
+    (runtime, group, db, api, relay)
+}
+
+/// The canonical Db/Api group: Api asks Db while Db is between instances.
+/// The group retires Api (newest first) before it starts Db again, and Api's
+/// handler waits on an ask queued in Db's mailbox. The shutdown timeout
+/// ends it: Api's handler is aborted (its asker told `is_stopped`), then both
+/// come back behind their refs.
+#[tokio::test(flavor = "current_thread")]
+async fn a_sibling_waiting_on_the_failed_child_is_aborted_after_the_shutdown_timeout() {
+    let (_runtime, group, db, api, relay) = db_fails_while_api_asks_it(Duration::from_millis(100)).await;
     let relayed = timeout(Duration::from_secs(3), relay).await.expect("api's ask to db never resolved");
     assert!(relayed.unwrap().unwrap_err().is_stopped(), "the aborted handler's asker is told it stopped");
     assert_eq!(timeout(Duration::from_secs(3), db.get()).await.unwrap().unwrap(), 7, "db is back");
@@ -87,22 +99,7 @@ async fn a_sibling_waiting_on_the_failed_child_is_aborted_after_the_shutdown_tim
 /// (it has no instance), which answers the ask Api waits on.
 #[tokio::test(flavor = "current_thread")]
 async fn a_group_stop_ends_a_restart_stuck_on_a_sibling() {
-    let runtime = quiet_runtime();
-    let group = runtime.supervisor(Strategy::OneForAll).shutdown_timeout(Duration::from_secs(3600));
-    let db: ActorRef<Db> = group.child(Db::default);
-    let api: ActorRef<Api> = group.child({
-        let db = db.clone();
-        move || Api { db: db.clone() }
-    });
-    let group = group.spawn();
-    let gate = Arc::new(Notify::new());
-    let relay = tokio::spawn({
-        let (api, gate) = (api.clone(), gate.clone());
-        async move { api.relay(gate).await }
-    });
-    tokio::task::yield_now().await;
-    assert!(db.fail().await.unwrap_err().is_panicked());
-    gate.notify_one();
+    let (_runtime, group, _db, _api, relay) = db_fails_while_api_asks_it(Duration::from_secs(3600)).await;
     tokio::task::yield_now().await;
     assert!(timeout(Duration::from_secs(3), group.stop()).await.is_ok(), "group.stop() hung");
     let relayed = timeout(Duration::from_secs(3), relay).await.expect("api's ask never resolved").unwrap();

@@ -15,39 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use support::within;
+use support::{Clock, within};
 use tokio::sync::{Notify, mpsc};
 use tokio::time::Instant;
 use tractor::prelude::*;
-
-/// Which clock a test body runs on.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Clock {
-    /// Current-thread runtime, `start_paused`: times are exact.
-    Paused,
-    /// Multi-thread runtime, real time: times are lower bounds.
-    Real,
-}
-
-/// Runs each body on the paused current-thread clock and on the real-time
-/// multi-thread runtime.
-macro_rules! on_both_clocks {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test(flavor = "current_thread", start_paused = true)]
-                async fn current_thread_paused_clock() {
-                    super::$name(super::Clock::Paused).await
-                }
-
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn multi_thread() {
-                    super::$name(super::Clock::Real).await
-                }
-            }
-        )*
-    };
-}
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)

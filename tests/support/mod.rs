@@ -61,3 +61,34 @@ macro_rules! on_both_runtimes {
         )*
     };
 }
+
+/// Which clock a test body runs on (see [`on_both_clocks`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Clock {
+    /// Current-thread runtime, `start_paused`: times are exact.
+    Paused,
+    /// Multi-thread runtime, real time: times are lower bounds.
+    Real,
+}
+
+/// Runs each body (an `async fn(Clock)`) on the paused current-thread clock
+/// and on the real-time multi-thread runtime. The test file imports
+/// `support::Clock`.
+#[macro_export]
+macro_rules! on_both_clocks {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "current_thread", start_paused = true)]
+                async fn current_thread_paused_clock() {
+                    super::$name(super::Clock::Paused).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn multi_thread() {
+                    super::$name(super::Clock::Real).await
+                }
+            }
+        )*
+    };
+}
