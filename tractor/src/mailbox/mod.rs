@@ -37,8 +37,8 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(rendezvous: bool) -> Self {
-        Shared { state: State::new(rendezvous), dead: Notify::new() }
+    pub(crate) fn new(mailbox: Mailbox) -> Self {
+        Shared { state: State::new(mailbox.capacity), dead: Notify::new() }
     }
 }
 
@@ -123,10 +123,5 @@ impl Mailbox {
     /// The capacity, `None` when unbounded.
     pub const fn capacity(&self) -> Option<usize> {
         self.capacity
-    }
-
-    /// A rendezvous mailbox (`bounded(0)`).
-    pub(crate) const fn is_rendezvous(&self) -> bool {
-        matches!(self.capacity, Some(0))
     }
 }

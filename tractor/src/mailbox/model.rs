@@ -170,7 +170,7 @@ struct Mailbox {
 impl Mailbox {
     fn new(capacity: Option<usize>) -> Arc<Self> {
         let mb = Mailbox {
-            state: State::new(capacity == Some(0)),
+            state: State::new(capacity),
             queue: Queue::new(capacity),
             taken: AtomicU32::new(0),
             discarded: AtomicUsize::new(0),

@@ -197,26 +197,47 @@ pub(crate) enum Park {
     LookAgain,
 }
 
-/// The state word, the wakers it wakes, and the room signal of the sends
-/// that wait for room.
+/// The state word, the wakers it wakes, and (bounded mailboxes only) the
+/// room signal of the sends that wait for room.
 pub(crate) struct State {
     word: AtomicU64,
     wakers: Wakers,
-    /// Sends waiting for room (see "Waiting for room"); only ever non-zero
-    /// on a bounded mailbox.
+    /// `Some` for a bounded mailbox: only there can a send find it full
+    /// and wait. Boxed, so that an unbounded mailbox (the default) pays one
+    /// word for it.
+    room: Option<Box<Room>>,
+}
+
+/// The room signal of a bounded mailbox (see "Waiting for room").
+struct Room {
+    /// Sends waiting for room.
     waiting: AtomicU32,
     /// Room for one waiting send (`notify_one`), or the end of all waits (a
     /// kill, the actor's end: `notify_waiters`).
-    room: Notify,
+    notify: Notify,
 }
 
 impl State {
-    pub(crate) fn new(rendezvous: bool) -> Self {
+    /// The state of a mailbox of `capacity` (`None`: unbounded; `Some(0)`:
+    /// a rendezvous).
+    pub(crate) fn new(capacity: Option<usize>) -> Self {
         State {
-            word: AtomicU64::new(if rendezvous { RENDEZVOUS } else { 0 }),
+            word: AtomicU64::new(if capacity == Some(0) { RENDEZVOUS } else { 0 }),
             wakers: Wakers::new(),
-            waiting: AtomicU32::new(0),
-            room: Notify::new(),
+            room: capacity.map(|_| Box::new(Room { waiting: AtomicU32::new(0), notify: Notify::new() })),
+        }
+    }
+
+    /// The room signal. Only a bounded mailbox refuses a send as full, so
+    /// only there does a send wait for room.
+    fn waiting_room(&self) -> &Room {
+        self.room.as_deref().expect("only a bounded mailbox has sends waiting for room")
+    }
+
+    /// Ends every wait for room: nothing will make room any more.
+    fn end_waits(&self) {
+        if let Some(room) = &self.room {
+            room.notify.notify_waiters();
         }
     }
 
@@ -261,18 +282,18 @@ impl State {
     /// A registered send starts waiting for room: from now on the receiver
     /// signals room.
     pub(crate) fn start_waiting(&self) {
-        self.waiting.fetch_add(1, SeqCst);
+        self.waiting_room().waiting.fetch_add(1, SeqCst);
     }
 
     /// A send stops waiting for room (pushed, or gave up).
     pub(crate) fn stop_waiting(&self) {
-        self.waiting.fetch_sub(1, SeqCst);
+        self.waiting_room().waiting.fetch_sub(1, SeqCst);
     }
 
     /// The wakeup of a send waiting for room; enable it before the push
     /// that may find the mailbox full.
     pub(crate) fn room(&self) -> Notified<'_> {
-        self.room.notified()
+        self.waiting_room().notify.notified()
     }
 
     /// `true` once a waiting send must give up: the actor was killed or is
@@ -305,8 +326,10 @@ impl State {
     /// queue's lock.
     #[inline]
     pub(crate) fn made_room(&self) {
-        if self.waiting.load(SeqCst) != 0 {
-            self.room.notify_one();
+        if let Some(room) = &self.room
+            && room.waiting.load(SeqCst) != 0
+        {
+            room.notify.notify_one();
         }
     }
 
@@ -445,7 +468,7 @@ impl State {
     pub(crate) fn kill(&self) {
         self.word.fetch_or(CLOSED | STOP | KILL, SeqCst);
         self.wake();
-        self.room.notify_waiters();
+        self.end_waits();
     }
 
     /// The actor takes no more messages (it winds down after a crash or a
@@ -454,7 +477,7 @@ impl State {
     /// who may be among them.
     pub(crate) fn abandon(&self) {
         self.word.fetch_or(CLOSED | ABANDONED, SeqCst);
-        self.room.notify_waiters();
+        self.end_waits();
     }
 
     /// Wakes the task wherever it waits, and `recv` if it is polled under
@@ -470,7 +493,7 @@ impl State {
     pub(crate) fn mark_dead(&self) {
         self.word.fetch_or(CLOSED | DEAD, SeqCst);
         self.wakers.clear();
-        self.room.notify_waiters();
+        self.end_waits();
     }
 }
 

@@ -47,6 +47,12 @@ impl<A: Actor> Envelope<A> {
         self.inner.message_type()
     }
 
+    /// [`message_type`](Envelope::message_type), as a fn: 8 bytes to keep
+    /// while the message is handled, where the name takes 16.
+    pub(crate) fn message_type_fn(&self) -> fn() -> &'static str {
+        self.inner.message_type_fn()
+    }
+
     /// The id of the actor that sent it with `ctx.tell`/`ctx.ask`/`ctx.forward`,
     /// `None` when sent from outside any actor.
     pub fn sender(&self) -> Option<ActorId> {
@@ -83,6 +89,7 @@ impl<A: Actor> fmt::Debug for Envelope<A> {
 
 trait Handle<A: Actor>: Send + 'static {
     fn message_type(&self) -> &'static str;
+    fn message_type_fn(&self) -> fn() -> &'static str;
     fn sender(&self) -> Option<ActorId>;
     fn handle<'a>(self: Box<Self>, actor: &'a mut A, ctx: &'a mut Context<A>, span: Span) -> Option<BoxFuture<'a>>;
     fn fail(self: Box<Self>, error: Error);
@@ -126,6 +133,10 @@ impl<R: Send + 'static> Sink<R> for Slot<R> {
 impl<A: Actor, M: Message<A>, T: Sink<M::Reply>> Handle<A> for Packet<M, T> {
     fn message_type(&self) -> &'static str {
         type_name::<M>()
+    }
+
+    fn message_type_fn(&self) -> fn() -> &'static str {
+        type_name::<M>
     }
 
     fn sender(&self) -> Option<ActorId> {

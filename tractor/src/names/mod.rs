@@ -184,14 +184,14 @@ impl Runtime {
                 return if holder.ctl.id == ctl.id {
                     Ok(())
                 } else {
-                    Err(Error::name_taken(holder.ctl.id, holder.ctl.type_name))
+                    Err(Error::name_taken(holder.ctl.id, holder.ctl.type_name()))
                 };
             }
             {
                 let mut links = watch::lock(ctl.links());
                 // Checked under the lock `finished` takes the list with.
                 if ctl.is_dead() {
-                    return Err(Error::not_running(ctl.id, ctl.type_name));
+                    return Err(Error::not_running(ctl.id, ctl.type_name()));
                 }
                 watch::links(&mut links).names.names.push((Arc::downgrade(registry), Arc::clone(&name)));
             }

@@ -7,13 +7,14 @@ use std::sync::OnceLock;
 
 use crate::actor::StopReason;
 use crate::handle::ActorId;
-use crate::mailbox::{Owner, Shared};
+use crate::mailbox::{Mailbox, Owner, Shared};
 use crate::watch::{self, LinkSlot};
 
 /// Identity, mailbox state and stop reason of one actor.
 pub(crate) struct Control {
     pub(crate) id: ActorId,
-    pub(crate) type_name: &'static str,
+    /// The actor's type name, as a fn (8 bytes, where a `&str` takes 16).
+    type_name: fn() -> &'static str,
     mailbox: Shared,
     reason: OnceLock<StopReason>,
     /// Death watch: who watches this actor, and whom it watches.
@@ -27,8 +28,13 @@ impl Owner for Control {
 }
 
 impl Control {
-    pub(crate) fn new(id: ActorId, type_name: &'static str, rendezvous: bool) -> Self {
-        Control { id, type_name, mailbox: Shared::new(rendezvous), reason: OnceLock::new(), links: LinkSlot::default() }
+    pub(crate) fn new(id: ActorId, type_name: fn() -> &'static str, mailbox: Mailbox) -> Self {
+        Control { id, type_name, mailbox: Shared::new(mailbox), reason: OnceLock::new(), links: LinkSlot::default() }
+    }
+
+    /// The actor's type name (`std::any::type_name`).
+    pub(crate) fn type_name(&self) -> &'static str {
+        (self.type_name)()
     }
 
     pub(crate) fn stop_requested(&self) -> bool {

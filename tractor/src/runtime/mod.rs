@@ -167,7 +167,7 @@ impl Runtime {
     /// Spawns what `launch` runs with a new mailbox of shape `mailbox`; see
     /// [`Launch`].
     pub(crate) fn launch<A: Actor, L: Launch<A>>(&self, launch: L, mailbox: Mailbox) -> (ActorRef<A>, Arc<Control>) {
-        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>(), mailbox.is_rendezvous()));
+        let ctl = Arc::new(Control::new(ActorId::next(), type_name::<A>, mailbox));
         let (tx, rx) = mailbox::channel::<Envelope<A>, _>(mailbox, &ctl);
         let actor_ref = ActorRef::from_cell(Arc::new(tx));
         let ctx = Context::new(rx, actor_ref.downgrade_cell(), self.clone());

@@ -21,22 +21,47 @@ enum Run<T> {
     Killed,
 }
 
-/// How [`guarded`] runs a piece of user code.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Guard {
-    /// `step`: given up on a kill. Not marked as the actor's code (see
-    /// `current.rs`): every message goes through it, and a `step` that asks
-    /// itself through `ctx.ask` is caught by its sender anyway.
-    Step,
-    /// A hook or an asynchronous handler: given up on a kill, and marked.
-    Killable,
-    /// `on_stop`: runs to its end, marked.
-    ToTheEnd,
+/// How [`guarded`] runs a piece of user code: a zero-sized type each, so that
+/// the guarded future holds nothing for it (every idle actor's task holds one).
+trait Guard: Copy + Send {
+    /// Given up as soon as the actor is killed.
+    const KILLABLE: bool;
+    /// Marked as the actor's own code while polled (see `current.rs`).
+    const MARKED: bool;
 }
 
-/// Polls the future in `slot` with panics caught; unless `ToTheEnd`, gives up
-/// as soon as the actor is killed (the kill wakes the task, so this is seen
-/// even when the future is parked forever). One atomic load per poll.
+/// `step`: given up on a kill. Not marked as the actor's code (see
+/// `current.rs`): every message goes through it, and a `step` that asks
+/// itself through `ctx.ask` is caught by its sender anyway.
+#[derive(Clone, Copy)]
+struct StepGuard;
+
+/// A hook or an asynchronous handler: given up on a kill, and marked.
+#[derive(Clone, Copy)]
+struct Killable;
+
+/// `on_stop`: runs to its end, marked.
+#[derive(Clone, Copy)]
+struct ToTheEnd;
+
+impl Guard for StepGuard {
+    const KILLABLE: bool = true;
+    const MARKED: bool = false;
+}
+
+impl Guard for Killable {
+    const KILLABLE: bool = true;
+    const MARKED: bool = true;
+}
+
+impl Guard for ToTheEnd {
+    const KILLABLE: bool = false;
+    const MARKED: bool = true;
+}
+
+/// Polls the future in `slot` with panics caught; when `G` is killable, gives
+/// up as soon as the actor is killed (the kill wakes the task, so this is
+/// seen even when the future is parked forever). One atomic load per poll.
 ///
 /// When it is done (or given up) it drops the future in place, also under
 /// the guard: a `Drop` of user state that panics (a handler's locals dropped
@@ -44,28 +69,36 @@ enum Guard {
 ///
 /// A plain fn over a pinned slot the caller owns: an `async fn` would hold
 /// the future twice in the actor's task.
-fn guarded<'a, F: Future + 'a>(
+fn guarded<'a, G: Guard, F: Future + 'a>(
     ctl: &'a Control,
-    guard: Guard,
+    _guard: G,
     mut slot: Pin<&'a mut Option<F>>,
 ) -> impl Future<Output = Run<F::Output>> + 'a {
-    poll_fn(move |cx| {
-        let run = match slot.as_mut().as_pin_mut() {
-            _ if guard != Guard::ToTheEnd && ctl.is_killed() => Run::Killed,
-            Some(fut) => {
-                let _running = (guard != Guard::Step).then(|| Running::enter(ctl.id));
-                match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
-                    Ok(Poll::Ready(v)) => Run::Done(v),
-                    Ok(Poll::Pending) => return Poll::Pending,
-                    Err(payload) => Run::Panicked(Panic::caught(payload)),
-                }
+    poll_fn(move |cx| poll_guarded::<G, F>(ctl, slot.as_mut(), cx))
+}
+
+/// One poll of a guarded future (see [`guarded`]).
+#[inline]
+fn poll_guarded<G: Guard, F: Future>(
+    ctl: &Control,
+    mut slot: Pin<&mut Option<F>>,
+    cx: &mut std::task::Context<'_>,
+) -> Poll<Run<F::Output>> {
+    let run = match slot.as_mut().as_pin_mut() {
+        _ if G::KILLABLE && ctl.is_killed() => Run::Killed,
+        Some(fut) => {
+            let _running = G::MARKED.then(|| Running::enter(ctl.id));
+            match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
+                Ok(Poll::Ready(v)) => Run::Done(v),
+                Ok(Poll::Pending) => return Poll::Pending,
+                Err(payload) => Run::Panicked(Panic::caught(payload)),
             }
-            None => unreachable!("a guarded future is not polled after it is done"),
-        };
-        Poll::Ready(match catch_unwind(AssertUnwindSafe(|| slot.as_mut().set(None))) {
-            Ok(()) => run,
-            Err(payload) => Run::Panicked(Panic::caught(payload)),
-        })
+        }
+        None => unreachable!("a guarded future is not polled after it is done"),
+    };
+    Poll::Ready(match catch_unwind(AssertUnwindSafe(|| slot.as_mut().set(None))) {
+        Ok(()) => run,
+        Err(payload) => Run::Panicked(Panic::caught(payload)),
     })
 }
 
@@ -121,25 +154,6 @@ impl<T: Supervised + ?Sized> Supervision for &T {
 
     fn started(self) {
         Supervised::started(self)
-    }
-}
-
-/// The whole life of one actor.
-///
-/// An `async` block rather than an `async fn`: an `async fn` would keep the
-/// actor and its context twice in the task (as passed and as bound).
-#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
-pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Output = ()> + Send {
-    async move {
-        // Register the task's waker once: stop and kill wake it wherever it waits.
-        ctx.set_task_waker(poll_fn(|cx| Poll::Ready(cx.waker().clone())).await);
-        let ctl = Arc::clone(ctx.control());
-
-        let reason = lifecycle(&mut actor, &mut ctx, &ctl, Unsupervised).await;
-        // The once-only phases (start, drain, crash handling, wind-down) are
-        // boxed: an idle actor's task is laid out for its largest phase, and the
-        // message loop is what should set that size.
-        Box::pin(wind_down(actor, ctx, ctl, reason)).await;
     }
 }
 
@@ -201,8 +215,8 @@ async fn stop_children<A: Actor>(ctx: &mut Context<A>, ctl: &Control, end: End) 
 
 /// `on_stop`, to its end, with a panic in it caught and logged.
 async fn on_stop<A: Actor>(actor: &mut A, ctx: &mut Context<A>, ctl: &Control, reason: &StopReason) {
-    if let Run::Panicked(p) = guarded(ctl, Guard::ToTheEnd, pin!(Some(actor.on_stop(ctx, reason)))).await {
-        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_stop panicked: {p}");
+    if let Run::Panicked(p) = guarded(ctl, ToTheEnd, pin!(Some(actor.on_stop(ctx, reason)))).await {
+        tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name()), "on_stop panicked: {p}");
     }
 }
 
@@ -218,7 +232,7 @@ pub(crate) fn drop_actor<A: Actor>(actor: A, ctx: &Context<A>, ctl: &Control) {
 fn report_drop_panic<A: Actor>(ctx: &Context<A>, ctl: &Control, panic: Panic) {
     let crash = Crash {
         actor_id: ctl.id,
-        actor_type: ctl.type_name,
+        actor_type: ctl.type_name(),
         site: PanicSite::Drop,
         panic,
         decision: ControlFlow::Stop,
@@ -238,17 +252,124 @@ pub(crate) async fn stillborn<A: Actor>(mut actor: A, mut ctx: Context<A>, reaso
     ctl.finish(reason);
 }
 
-/// `on_start`, then the message loop, then (on a graceful stop) the drain.
+/// `on_start`, then the message loop, then (on a graceful stop) the drain:
+/// one instance's life, as an expression of the `async` block it is
+/// expanded in, evaluating to the instance's stop reason.
 ///
-/// Written as a fn returning an `async` block, like the other functions
-/// every message goes through, so that its arguments are not kept twice;
-/// and the handling of a message is inline, so that an idle actor's task
-/// holds no more than the step or the handler in flight.
+/// `$actor`, `$ctx` and `$ctl` name the actor, its context and its control
+/// block, owned or as references (each use borrows them anew); `$sup` the
+/// instance's [`Supervision`]. A macro rather than a fn: the plain actor's
+/// task ([`run`]) expands it inline, so that its future holds the actor and
+/// the context once; a supervised instance runs it through [`lifecycle`].
 ///
-/// Supervised (`sup`), a stop that [`Supervised::retires`] ends the
-/// instance with `Normal` and leaves the mailbox open (`STOP` without
-/// `CLOSED`, see `mailbox::state`, "Restarts"); the caller tells the two
-/// apart by `CLOSED`.
+/// The handling of a message is inline, so that an idle actor's task holds
+/// no more than the step or the handler in flight, and what the slow paths
+/// keep (a panic, the once-only phases) is in boxes or in locals of their
+/// own arm, never in a temporary that lives across the next wait.
+///
+/// Supervised, a stop that [`Supervised::retires`] ends the instance with
+/// `Normal` and leaves the mailbox open (`STOP` without `CLOSED`, see
+/// `mailbox::state`, "Restarts"); the caller tells the two apart by
+/// `CLOSED`.
+macro_rules! instance_loop {
+    ($actor:expr, $ctx:expr, $ctl:expr, $sup:expr) => {
+        'instance: {
+            if let Some(reason) = Box::pin(start_actor($actor, $ctx, $ctl, $sup)).await {
+                break 'instance reason;
+            }
+            // A graceful stop refuses new sends, then handles what is queued,
+            // including what sends already in flight deliver (see `mailbox::state`).
+            let mut draining = false;
+            'messages: loop {
+                if $ctl.is_killed() {
+                    break 'instance StopReason::Killed;
+                }
+                if !draining && $ctl.stop_requested() {
+                    if retires(&*$ctx, $ctl, $sup) {
+                        break 'instance StopReason::Normal;
+                    }
+                    $ctl.close();
+                    draining = true;
+                }
+                // A panic in the step or the handler comes out of this block,
+                // to the one place that handles it: nothing of the step's
+                // future or result, or of the handling, is kept meanwhile.
+                let (panic, message_type) = 'crash: {
+                    let env = if draining {
+                        match $ctx.receiver().drain_next().await {
+                            Some(env) => env,
+                            None if $ctl.is_killed() => break 'instance StopReason::Killed,
+                            None => break 'instance StopReason::Normal,
+                        }
+                    } else {
+                        let step = guarded($ctl, StepGuard, pin!(Some($actor.step($ctx)))).await;
+                        match step {
+                            Run::Done(Step::Message(env)) => env,
+                            Run::Done(Step::Continue) => continue 'messages,
+                            Run::Done(Step::Stop) => {
+                                if retires(&*$ctx, $ctl, $sup) {
+                                    $ctl.retire();
+                                    break 'instance StopReason::Normal;
+                                }
+                                $ctl.close();
+                                draining = true;
+                                continue 'messages;
+                            }
+                            Run::Panicked(p) => break 'crash (p, None),
+                            Run::Killed => break 'instance StopReason::Killed,
+                        }
+                    };
+                    // Only an asynchronous handler awaits here, and what it
+                    // keeps across the await is its boxed future: a synchronous
+                    // one (what `#[actor]` generates for a plain `fn`) is done
+                    // inside `start`.
+                    let (message_type, handling) = start($actor, $ctx, $ctl, env);
+                    let run = handling.await;
+                    // `ctx.sender()` speaks of the message being handled, and of no other time.
+                    $ctx.set_sender(None);
+                    match run {
+                        Run::Done(()) => continue 'messages,
+                        Run::Killed => break 'instance StopReason::Killed,
+                        Run::Panicked(p) => (p, Some(message_type)),
+                    }
+                };
+                let site = match message_type {
+                    Some(message_type) => PanicSite::Handler(message_type()),
+                    None => PanicSite::Step,
+                };
+                if Box::pin(crashed($actor, $ctx, $ctl, $sup, panic.clone(), site)).await == ControlFlow::Stop {
+                    break 'instance ended_by($ctl, panic);
+                }
+            }
+        }
+    };
+}
+
+/// The whole life of one actor.
+///
+/// An `async` block rather than an `async fn`: an `async fn` would keep the
+/// actor and its context twice in the task (as passed and as bound). The
+/// message loop is expanded right here ([`instance_loop!`]), so that the
+/// actor and its context are this future's own fields and nothing holds a
+/// second reference to them across the wait for the next message: every
+/// byte of this future is in every idle actor's task.
+#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
+pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Output = ()> + Send {
+    async move {
+        // Register the task's waker once: stop and kill wake it wherever it waits.
+        ctx.set_task_waker(poll_fn(|cx| Poll::Ready(cx.waker().clone())).await);
+        let ctl = Arc::clone(ctx.control());
+        let sup = Unsupervised;
+
+        let reason = instance_loop!(&mut actor, &mut ctx, &*ctl, sup);
+        // The once-only phases (start, drain, crash handling, wind-down) are
+        // boxed: an idle actor's task is laid out for its largest phase, and the
+        // message loop is what should set that size.
+        Box::pin(wind_down(actor, ctx, ctl, reason)).await;
+    }
+}
+
+/// One instance's life (see [`instance_loop!`]), for a supervised actor.
 #[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
 pub(crate) fn lifecycle<'a, A: Actor, S: Supervision + 'a>(
     actor: &'a mut A,
@@ -256,81 +377,7 @@ pub(crate) fn lifecycle<'a, A: Actor, S: Supervision + 'a>(
     ctl: &'a Control,
     sup: S,
 ) -> impl Future<Output = StopReason> + 'a {
-    async move {
-        if let Some(reason) = Box::pin(start_actor(actor, ctx, ctl, sup)).await {
-            return reason;
-        }
-        // A graceful stop refuses new sends, then handles what is queued,
-        // including what sends already in flight deliver (see `mailbox::state`).
-        let mut draining = false;
-        loop {
-            if ctl.is_killed() {
-                return StopReason::Killed;
-            }
-            if !draining && ctl.stop_requested() {
-                if retires(ctx, ctl, sup) {
-                    return StopReason::Normal;
-                }
-                ctl.close();
-                draining = true;
-            }
-            // Neither the step's future nor its result is kept while the
-            // message is handled.
-            let env = if draining {
-                match ctx.receiver().drain_next().await {
-                    Some(env) => env,
-                    None if ctl.is_killed() => return StopReason::Killed,
-                    None => return StopReason::Normal,
-                }
-            } else {
-                match next_step(actor, ctx, ctl).await {
-                    Run::Done(Step::Message(env)) => env,
-                    Run::Done(Step::Continue) => continue,
-                    Run::Done(Step::Stop) => {
-                        if retires(ctx, ctl, sup) {
-                            ctl.retire();
-                            return StopReason::Normal;
-                        }
-                        ctl.close();
-                        draining = true;
-                        continue;
-                    }
-                    Run::Panicked(p) => {
-                        if Box::pin(crashed(actor, ctx, ctl, sup, p.clone(), PanicSite::Step)).await
-                            == ControlFlow::Stop
-                        {
-                            return ended_by(ctl, p);
-                        }
-                        continue;
-                    }
-                    Run::Killed => return StopReason::Killed,
-                }
-            };
-            // Only an asynchronous handler awaits here, and what it keeps
-            // across the await is its boxed future: a synchronous one (what
-            // `#[actor]` generates for a plain `fn`) is done inside `start`.
-            let (message_type, run) = match start(actor, ctx, env) {
-                (message_type, Started::Done) => (message_type, Run::Done(())),
-                (message_type, Started::Running(fut)) => {
-                    (message_type, guarded(ctl, Guard::Killable, pin!(Some(fut))).await)
-                }
-                (message_type, Started::Panicked(p)) => (message_type, Run::Panicked(p)),
-            };
-            // `ctx.sender()` speaks of the message being handled, and of no other time.
-            ctx.set_sender(None);
-            match run {
-                Run::Done(()) => {}
-                Run::Killed => return StopReason::Killed,
-                Run::Panicked(p) => {
-                    let decision =
-                        Box::pin(crashed(actor, ctx, ctl, sup, p.clone(), PanicSite::Handler(message_type))).await;
-                    if decision == ControlFlow::Stop {
-                        return ended_by(ctl, p);
-                    }
-                }
-            }
-        }
-    }
+    async move { instance_loop!(&mut *actor, &mut *ctx, ctl, sup) }
 }
 
 /// A stop that is not from outside (no `CLOSED`), or a `Step::Stop` while
@@ -341,16 +388,6 @@ fn retires<A: Actor, S: Supervision>(ctx: &Context<A>, ctl: &Control, sup: S) ->
     !ctl.is_closed() && !ctx.receiver().is_disconnected() && sup.retires(ctl)
 }
 
-/// The next step, with panics caught.
-#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
-fn next_step<'a, A: Actor>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    ctl: &'a Control,
-) -> impl Future<Output = Run<Step<A>>> + 'a {
-    async move { guarded(ctl, Guard::Step, pin!(Some(actor.step(ctx)))).await }
-}
-
 /// Runs `on_start`; `Some` if the actor ends there.
 async fn start_actor<A: Actor, S: Supervision>(
     actor: &mut A,
@@ -358,7 +395,7 @@ async fn start_actor<A: Actor, S: Supervision>(
     ctl: &Control,
     sup: S,
 ) -> Option<StopReason> {
-    let started = guarded(ctl, Guard::Killable, pin!(Some(actor.on_start(ctx)))).await;
+    let started = guarded(ctl, Killable, pin!(Some(actor.on_start(ctx)))).await;
     match started {
         Run::Done(Ok(())) => {
             sup.started();
@@ -374,39 +411,55 @@ async fn start_actor<A: Actor, S: Supervision>(
     }
 }
 
-/// How [`start`] left a message.
-enum Started<'a> {
-    /// Handled: the handler was synchronous.
-    Done,
-    /// The handler's future, to poll until it is done.
-    Running(BoxFuture<'a>),
-    Panicked(Panic),
+/// A message being handled, as [`start`] left it: a future (`Unpin`, and
+/// small: the actor's task holds it while an asynchronous handler runs).
+enum Handling<'a> {
+    /// Over already: a synchronous handler returned, or the start panicked.
+    Over(Option<Run<()>>),
+    /// An asynchronous handler's future, guarded as [`Killable`].
+    Running(&'a Control, Option<BoxFuture<'a>>),
+}
+
+impl Future for Handling<'_> {
+    type Output = Run<()>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Run<()>> {
+        match self.get_mut() {
+            Handling::Over(run) => Poll::Ready(run.take().expect("a handling is not polled after it is over")),
+            Handling::Running(ctl, slot) => poll_guarded::<Killable, _>(ctl, Pin::new(slot), cx),
+        }
+    }
 }
 
 /// Starts handling `env` inside its tracing span, with panics caught: a
 /// synchronous handler is done on return, an asynchronous one comes back as
-/// its future. Also returns the message's type name.
+/// its future, guarded. Also returns the message's type name.
 ///
 /// (The caller awaits right after; it takes the type name from here rather
 /// than borrowing `env` itself, which would keep `env`'s slot in the actor's
 /// task.)
-fn start<'a, A: Actor>(actor: &'a mut A, ctx: &'a mut Context<A>, env: Envelope<A>) -> (&'static str, Started<'a>) {
-    let message_type = env.message_type();
+fn start<'a, A: Actor>(
+    actor: &'a mut A,
+    ctx: &'a mut Context<A>,
+    ctl: &'a Control,
+    env: Envelope<A>,
+) -> (fn() -> &'static str, Handling<'a>) {
+    let message_type = env.message_type_fn();
     let sender = env.sender();
     ctx.set_sender(sender);
     let span = tracing::info_span!(
         "handle",
         actor.id = %ctx.id(),
         actor.r#type = short_type_name(type_name::<A>()),
-        message.r#type = short_type_name(message_type),
+        message.r#type = short_type_name(message_type()),
         sender = ?sender,
     );
-    let started = match catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span))) {
-        Ok(None) => Started::Done,
-        Ok(Some(fut)) => Started::Running(fut),
-        Err(payload) => Started::Panicked(Panic::caught(payload)),
+    let handling = match catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span))) {
+        Ok(None) => Handling::Over(Some(Run::Done(()))),
+        Ok(Some(fut)) => Handling::Running(ctl, Some(fut)),
+        Err(payload) => Handling::Over(Some(Run::Panicked(Panic::caught(payload)))),
     };
-    (message_type, started)
+    (message_type, handling)
 }
 
 /// After a panic: ask `on_panic`, then (supervised, when it chose `Stop`)
@@ -419,10 +472,10 @@ async fn crashed<A: Actor, S: Supervision>(
     panic: Panic,
     site: PanicSite,
 ) -> ControlFlow {
-    let decision = match guarded(ctl, Guard::Killable, pin!(Some(actor.on_panic(ctx, &panic)))).await {
+    let decision = match guarded(ctl, Killable, pin!(Some(actor.on_panic(ctx, &panic)))).await {
         Run::Done(decision) => decision,
         Run::Panicked(p) => {
-            tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name), "on_panic panicked: {p}");
+            tracing::error!(actor.id = %ctl.id, actor.r#type = short_type_name(ctl.type_name()), "on_panic panicked: {p}");
             ControlFlow::Stop
         }
         Run::Killed => ControlFlow::Stop,
@@ -430,7 +483,7 @@ async fn crashed<A: Actor, S: Supervision>(
     // A failed start is terminal, whatever `on_panic` said.
     let decision = if site == PanicSite::OnStart { ControlFlow::Stop } else { decision };
     let restart = decision == ControlFlow::Stop && sup.failed(ctl);
-    let crash = Crash { actor_id: ctl.id, actor_type: ctl.type_name, site, panic, decision, restart };
+    let crash = Crash { actor_id: ctl.id, actor_type: ctl.type_name(), site, panic, decision, restart };
     ctx.runtime().report_crash(&crash);
     decision
 }
@@ -441,7 +494,7 @@ pub(crate) fn factory_panicked<A: Actor>(ctx: &Context<A>, ctl: &Control, sup: &
     let restart = sup.failed(ctl);
     let crash = Crash {
         actor_id: ctl.id,
-        actor_type: ctl.type_name,
+        actor_type: ctl.type_name(),
         site: PanicSite::OnStart,
         panic,
         decision: ControlFlow::Stop,
@@ -487,18 +540,27 @@ mod tests {
     struct Idle(#[allow(dead_code, reason = "only its size matters")] u64);
     impl Actor for Idle {}
 
-    /// BENCHMARKS.md's memory figures rest on this: with tokio's task header
-    /// and trailer around it, a 264-byte future fits the 384-byte size class
-    /// (0.91 KiB per idle actor, all allocations counted). A bigger future
-    /// moves every idle actor to the next class.
+    /// BENCHMARKS.md's memory figures rest on this: tokio lays a task out
+    /// as a 32-byte header, 16 bytes of scheduler and id, the future behind
+    /// an 8-byte stage tag, and a 48-byte trailer, in a multiple of 128
+    /// bytes. A future of at most 152 bytes makes the task 256 bytes; one
+    /// byte more and every idle actor's task is 384.
     #[test]
-    fn an_idle_actors_task_future_is_at_most_264_bytes() {
-        let ctl = Arc::new(Control::new(ActorId::next(), "Idle", false));
+    fn an_idle_actors_task_future_is_at_most_136_bytes() {
+        let ctl = Arc::new(Control::new(ActorId::next(), || "Idle", Mailbox::unbounded()));
         let (tx, rx) = mailbox::channel::<Envelope<Idle>, _>(Mailbox::unbounded(), &ctl);
         let tx = Arc::new(tx);
         let ctx = Context::new(rx, Arc::downgrade(&tx), Runtime::new());
         assert!(size_of::<Context<Idle>>() <= 72, "Context<Idle> is {} bytes", size_of::<Context<Idle>>());
         let fut = run(Idle(0), ctx);
-        assert!(size_of_val(&fut) <= 264, "the task future of an 8-byte actor is {} bytes", size_of_val(&fut));
+        assert!(size_of_val(&fut) <= 136, "the task future of an 8-byte actor is {} bytes", size_of_val(&fut));
+    }
+
+    /// The control block, in an `Arc` (16 bytes more), fits glibc's
+    /// 176-byte chunk: 152 bytes with the room signal boxed for bounded
+    /// mailboxes only and the type name as a fn.
+    #[test]
+    fn a_control_block_is_at_most_152_bytes() {
+        assert!(size_of::<Control>() <= 152, "Control is {} bytes", size_of::<Control>());
     }
 }

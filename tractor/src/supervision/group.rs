@@ -590,7 +590,7 @@ impl Supervisor {
             let last = last.map_or_else(|| "unknown".to_owned(), |r| r.to_string());
             let text = format!(
                 "supervisor: child {}{} exceeded {} restarts within {:?}; last failure: {last}",
-                short_type_name(slot.ctl.type_name),
+                short_type_name(slot.ctl.type_name()),
                 slot.ctl.id,
                 limit.max,
                 limit.window,

@@ -187,7 +187,7 @@ async fn lives<A: Actor>(plan: &Plan<A>, ctx: &mut Context<A>, ctl: &Control) ->
         restarts += 1;
         tracing::info!(
             actor.id = %ctl.id,
-            actor.r#type = short_type_name(ctl.type_name),
+            actor.r#type = short_type_name(ctl.type_name()),
             restart = restarts,
             "restarting after: {reason}",
         );
