@@ -133,3 +133,28 @@ async fn the_names_of_stopped_actors_hold_no_memory() {
     );
     within(runtime.shutdown()).await;
 }
+
+/// BENCHMARKS.md's memory figure, counted from the heap rather than RSS:
+/// an idle actor (spawned, asked once, waiting) holds its task (256 bytes),
+/// control block (104), flume channel (152), queue buffer (64), cell (40)
+/// and its share of the runtime's list and of tokio's run queue (grown by
+/// the burst): about 690 bytes. A task back in tokio's 384-byte layout, or
+/// the room signal and end-of-life state back in every control block, is
+/// 100 to 230 bytes more.
+#[tokio::test(flavor = "current_thread")]
+async fn an_idle_actor_holds_at_most_720_heap_bytes() {
+    let _serial = SERIAL.lock().await;
+    const N: usize = 10_000;
+    let runtime = Runtime::new();
+    burst(&runtime, 1_000).await;
+    let before = settle_below(0).await;
+    let refs: Vec<_> = (0..N).map(|_| runtime.spawn(Idle::default())).collect();
+    for r in &refs {
+        assert_eq!(within(r.bump()).await.unwrap(), 1);
+    }
+    let per_actor = (live_bytes() - before) / N as isize;
+    eprintln!("{per_actor} heap bytes per idle actor");
+    assert!(per_actor <= 720, "an idle actor holds {per_actor} heap bytes");
+    drop(refs);
+    within(runtime.shutdown()).await;
+}

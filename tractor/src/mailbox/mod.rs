@@ -21,24 +21,19 @@ mod model;
 #[cfg(all(test, loom))]
 mod model_notify;
 
-use tokio::sync::Notify;
-
 pub(crate) use self::recv::Receiver;
 pub(crate) use self::send::Sender;
 use self::state::State;
 
-/// What a mailbox's two sides share: the state word, and the signal that the
-/// actor is over.
+/// What a mailbox's two sides share: the state word (with the wakers and
+/// the room signal it goes with).
 pub(crate) struct Shared {
     pub(crate) state: State,
-    /// Notified once the actor is over, after [`State::mark_dead`] (its owner
-    /// decides what else comes in between).
-    pub(crate) dead: Notify,
 }
 
 impl Shared {
     pub(crate) fn new(mailbox: Mailbox) -> Self {
-        Shared { state: State::new(mailbox.capacity), dead: Notify::new() }
+        Shared { state: State::new(mailbox.capacity) }
     }
 }
 

@@ -5,6 +5,8 @@
 
 use std::sync::OnceLock;
 
+use tokio::sync::Notify;
+
 use crate::actor::StopReason;
 use crate::handle::ActorId;
 use crate::mailbox::{Mailbox, Owner, Shared};
@@ -16,8 +18,20 @@ pub(crate) struct Control {
     /// The actor's type name, as a fn (8 bytes, where a `&str` takes 16).
     type_name: fn() -> &'static str,
     mailbox: Shared,
+    /// What no running actor's message path touches, made on first use (at
+    /// the latest when the actor finishes): one word while it runs.
+    rare: OnceLock<Box<Rare>>,
+}
+
+/// The part of a control block that an actor needs only around its end, or
+/// for death watch and names.
+#[derive(Default)]
+struct Rare {
+    /// Set once, by [`Control::finish`].
     reason: OnceLock<StopReason>,
-    /// Death watch: who watches this actor, and whom it watches.
+    /// Notified once the actor is over, after the reason is set.
+    dead: Notify,
+    /// Death watch: who watches this actor, and whom it watches (and its names).
     links: LinkSlot,
 }
 
@@ -29,7 +43,7 @@ impl Owner for Control {
 
 impl Control {
     pub(crate) fn new(id: ActorId, type_name: fn() -> &'static str, mailbox: Mailbox) -> Self {
-        Control { id, type_name, mailbox: Shared::new(mailbox), reason: OnceLock::new(), links: LinkSlot::default() }
+        Control { id, type_name, mailbox: Shared::new(mailbox), rare: OnceLock::new() }
     }
 
     /// The actor's type name (`std::any::type_name`).
@@ -100,17 +114,24 @@ impl Control {
 
     /// The stop reason, once [`finish`](Control::finish) has run.
     pub(crate) fn reason(&self) -> Option<&StopReason> {
-        self.reason.get()
+        self.rare.get()?.reason.get()
+    }
+
+    /// The rarely used part, made on first use. Every path that sets or
+    /// reads what is in it goes through this one `OnceLock`, so all of them
+    /// see the same box.
+    fn rare(&self) -> &Rare {
+        self.rare.get_or_init(Box::default)
     }
 
     /// The actor's death-watch links.
     pub(crate) fn links(&self) -> &LinkSlot {
-        &self.links
+        &self.rare().links
     }
 
     /// `true` once [`finish`](Control::finish) has run.
     pub(crate) fn is_finished(&self) -> bool {
-        self.reason.get().is_some()
+        self.reason().is_some()
     }
 
     /// Refused at spawn: stopped for every sender at once, though `on_stop`
@@ -132,20 +153,22 @@ impl Control {
     pub(crate) fn finish(&self, reason: StopReason) {
         self.mailbox.state.mark_dead();
         crate::names::finished(self);
-        let _ = self.reason.set(reason);
-        if let Some(reason) = self.reason.get() {
+        let rare = self.rare();
+        let _ = rare.reason.set(reason);
+        if let Some(reason) = rare.reason.get() {
             watch::finished(self, reason);
         }
-        self.mailbox.dead.notify_waiters();
+        rare.dead.notify_waiters();
     }
 
     /// Resolves once [`finish`](Control::finish) has run.
     pub(crate) async fn wait(&self) -> StopReason {
+        let rare = self.rare();
         loop {
-            let notified = self.mailbox.dead.notified();
+            let notified = rare.dead.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if let Some(reason) = self.reason.get() {
+            if let Some(reason) = rare.reason.get() {
                 return reason.clone();
             }
             notified.await;

@@ -324,7 +324,12 @@ macro_rules! instance_loop {
                     // one (what `#[actor]` generates for a plain `fn`) is done
                     // inside `start`.
                     let (message_type, handling) = start($actor, $ctx, $ctl, env);
-                    let run = handling.await;
+                    // Each arm moves the handling whole (and none borrows it),
+                    // so nothing of it is kept besides its own await.
+                    let run = match handling {
+                        over @ Handling::Over(_) => over.into_run(),
+                        running @ Handling::Running(..) => running.await,
+                    };
                     // `ctx.sender()` speaks of the message being handled, and of no other time.
                     $ctx.set_sender(None);
                     match run {
@@ -411,13 +416,24 @@ async fn start_actor<A: Actor, S: Supervision>(
     }
 }
 
-/// A message being handled, as [`start`] left it: a future (`Unpin`, and
-/// small: the actor's task holds it while an asynchronous handler runs).
+/// A message being handled, as [`start`] left it: over already, or an
+/// asynchronous handler's future, guarded as [`Killable`]: a future
+/// (`Unpin`, and small: the actor's task holds it while the handler runs).
 enum Handling<'a> {
-    /// Over already: a synchronous handler returned, or the start panicked.
-    Over(Option<Run<()>>),
-    /// An asynchronous handler's future, guarded as [`Killable`].
+    /// A synchronous handler returned, or the start panicked.
+    Over(Run<()>),
+    /// An asynchronous handler's future (`None` once it is done).
     Running(&'a Control, Option<BoxFuture<'a>>),
+}
+
+impl Handling<'_> {
+    /// The outcome of a handling that is over (a synchronous handler's).
+    fn into_run(self) -> Run<()> {
+        match self {
+            Handling::Over(run) => run,
+            Handling::Running(..) => unreachable!("a running handling is awaited"),
+        }
+    }
 }
 
 impl Future for Handling<'_> {
@@ -425,7 +441,8 @@ impl Future for Handling<'_> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Run<()>> {
         match self.get_mut() {
-            Handling::Over(run) => Poll::Ready(run.take().expect("a handling is not polled after it is over")),
+            // (Not awaited by the loop, which takes the outcome at once.)
+            Handling::Over(run) => Poll::Ready(std::mem::replace(run, Run::Killed)),
             Handling::Running(ctl, slot) => poll_guarded::<Killable, _>(ctl, Pin::new(slot), cx),
         }
     }
@@ -455,9 +472,9 @@ fn start<'a, A: Actor>(
         sender = ?sender,
     );
     let handling = match catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span))) {
-        Ok(None) => Handling::Over(Some(Run::Done(()))),
+        Ok(None) => Handling::Over(Run::Done(())),
         Ok(Some(fut)) => Handling::Running(ctl, Some(fut)),
-        Err(payload) => Handling::Over(Some(Run::Panicked(Panic::caught(payload)))),
+        Err(payload) => Handling::Over(Run::Panicked(Panic::caught(payload))),
     };
     (message_type, handling)
 }
@@ -557,10 +574,11 @@ mod tests {
     }
 
     /// The control block, in an `Arc` (16 bytes more), fits glibc's
-    /// 176-byte chunk: 152 bytes with the room signal boxed for bounded
-    /// mailboxes only and the type name as a fn.
+    /// 112-byte chunk: 88 bytes, with the room signal boxed for bounded
+    /// mailboxes only, the type name as a fn, and the end signal, reason,
+    /// watches and names in one box made on first use.
     #[test]
-    fn a_control_block_is_at_most_152_bytes() {
-        assert!(size_of::<Control>() <= 152, "Control is {} bytes", size_of::<Control>());
+    fn a_control_block_is_at_most_88_bytes() {
+        assert!(size_of::<Control>() <= 88, "Control is {} bytes", size_of::<Control>());
     }
 }
