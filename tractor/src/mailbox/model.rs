@@ -16,6 +16,19 @@
 //! cancelled-yet-delivered message as a failed count.
 //!
 //! `LOOM_MAX_PREEMPTIONS` bounds the search (default here: 3).
+//!
+//! Which models cover which part of `state.rs`:
+//! - sending, parking and waking: `concurrent_senders_wake_a_parking_receiver`,
+//!   `one_sender_keeps_its_order`, `last_sender_dropped_while_the_receiver_parks`,
+//!   `a_refused_send_leaves_the_counts_alone`, the three `..foreign_waker..` ones;
+//! - stop and kill: `a_stop_racing_a_send_loses_no_accepted_message`,
+//!   `a_kill_racing_a_send_strands_nothing`, `a_stop_reaches_a_rendezvous_wait`;
+//! - waiting for room (the `Room` box of bounded mailboxes): every
+//!   `..waiting_send..` model, and `an_abandoned_mailbox_ends_a_waiting_send`;
+//! - restarts (`retire`, `abort`, `resume`): `a_send_during_a_retire_reaches_the_next_instance`,
+//!   `a_stop_racing_a_resume_is_never_lost`, `a_kill_racing_a_resume_is_never_lost`,
+//!   `a_retire_wakes_recv_under_a_foreign_waker`, `a_send_during_an_abort_reaches_the_next_instance`,
+//!   `a_kill_racing_a_resume_after_an_abort_is_never_lost`, `a_waiting_send_survives_an_abort`.
 
 use std::collections::VecDeque;
 use std::future::Future;

@@ -86,6 +86,21 @@ impl Control {
         self.is_killed() && self.is_closed()
     }
 
+    /// `fut`, unless the mailbox is closed first (a stop or kill from
+    /// outside; `None` then). Either wakes this actor's task, which polls
+    /// this again: for the waits between instances and a group's waits on
+    /// its children, which must give up when the actor is stopped.
+    pub(crate) async fn unless_closed<F: std::future::Future>(&self, fut: F) -> Option<F::Output> {
+        let mut fut = std::pin::pin!(fut);
+        std::future::poll_fn(|cx| {
+            if self.is_closed() {
+                return std::task::Poll::Ready(None);
+            }
+            fut.as_mut().poll(cx).map(Some)
+        })
+        .await
+    }
+
     /// Lets the next instance receive, unless a stop or kill came: see
     /// [`State::resume`](crate::mailbox::state::State::resume).
     pub(crate) fn resume(&self) -> bool {

@@ -524,18 +524,11 @@ pub(crate) fn factory_panicked<A: Actor>(ctx: &Context<A>, ctl: &Control, sup: &
 /// Waits `delay` (a restart's backoff), giving up early on a stop or kill
 /// from outside: `false` then.
 pub(crate) async fn pause(ctl: &Control, delay: Duration) -> bool {
+    // A kill closes the mailbox too.
     if delay.is_zero() {
-        return !ctl.is_closed() && !ctl.is_killed();
+        return !ctl.is_closed();
     }
-    let mut sleep = pin!(tokio::time::sleep(delay));
-    // A stop or kill wakes the task, which polls this again.
-    poll_fn(|cx| {
-        if ctl.is_closed() || ctl.is_killed() {
-            return Poll::Ready(false);
-        }
-        sleep.as_mut().poll(cx).map(|()| true)
-    })
-    .await
+    ctl.unless_closed(tokio::time::sleep(delay)).await.is_some()
 }
 
 pub(crate) fn ended_by(ctl: &Control, panic: Panic) -> StopReason {

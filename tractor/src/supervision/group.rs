@@ -22,7 +22,6 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::task::Poll;
 use std::time::Duration;
 
 use tokio::sync::Notify;
@@ -286,13 +285,9 @@ impl Seat {
                     return command;
                 }
             }
-            poll_fn(|cx| {
-                if ctl.is_closed() {
-                    return Poll::Ready(());
-                }
-                woken.as_mut().poll(cx)
-            })
-            .await;
+            if ctl.unless_closed(woken).await.is_none() {
+                return Command::Stop;
+            }
         }
     }
 
@@ -387,21 +382,6 @@ impl Core {
             .await;
         }
     }
-}
-
-/// `fut`, unless `group` is stopped or killed from outside first (`None`
-/// then): a group that is asked to stop gives up a restart in progress, and
-/// its stop ends what the restart waited for. A stop wakes the group's task,
-/// which polls this again.
-async fn unless_stopped<F: Future>(fut: F, group: &Control) -> Option<F::Output> {
-    let mut fut = pin!(fut);
-    poll_fn(|cx| {
-        if group.is_closed() {
-            return Poll::Ready(None);
-        }
-        fut.as_mut().poll(cx).map(Some)
-    })
-    .await
 }
 
 impl SupervisorBuilder {
@@ -543,7 +523,7 @@ impl Supervisor {
         }
         slot.link.command(Command::Start);
         let started = |l: &LinkState| l.phase == Phase::Finished || (l.command.is_none() && l.phase != Phase::Starting);
-        unless_stopped(slot.link.until(started), group).await;
+        group.unless_closed(slot.link.until(started)).await;
     }
 
     /// Ends child `index`'s running instance, keeping its mailbox, and waits
@@ -567,9 +547,9 @@ impl Supervisor {
         let ended = |l: &LinkState| matches!(l.phase, Phase::Waiting | Phase::Finished);
         let timeout = self.core.lock().shutdown;
         let graceful = tokio::time::timeout(timeout, slot.link.until(ended));
-        if let Some(Err(_elapsed)) = unless_stopped(graceful, group).await {
+        if let Some(Err(_elapsed)) = group.unless_closed(graceful).await {
             slot.ctl.abort();
-            unless_stopped(slot.link.until(ended), group).await;
+            group.unless_closed(slot.link.until(ended)).await;
         }
     }
 
