@@ -88,6 +88,7 @@ impl Actor for Faulty {
             StopReason::Killed => "killed",
             StopReason::Panicked(_) => "panicked",
             StopReason::StartFailed(_) => "start failed",
+            StopReason::NodeLost(_) => "node lost",
         };
         self.log.push(format!("stop {} {kind}", self.name));
         if self.fault == Fault::PanicInStop {

@@ -45,6 +45,7 @@ impl Actor for Probe {
             StopReason::Killed => "killed",
             StopReason::Panicked(_) => "panicked",
             StopReason::StartFailed(_) => "start failed",
+            StopReason::NodeLost(_) => "node lost",
         };
         self.log.push(format!("{} stop {reason}", self.name));
     }

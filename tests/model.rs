@@ -41,6 +41,7 @@ impl From<&StopReason> for Kind {
             StopReason::Killed => Kind::Killed,
             StopReason::Panicked(_) => Kind::Panicked,
             StopReason::StartFailed(_) => Kind::StartFailed,
+            StopReason::NodeLost(_) => unreachable!("no remote actors in this model"),
         }
     }
 }

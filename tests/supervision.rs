@@ -138,6 +138,7 @@ fn kind(reason: &StopReason) -> &'static str {
         StopReason::Killed => "killed",
         StopReason::Panicked(_) => "panicked",
         StopReason::StartFailed(_) => "start-failed",
+        StopReason::NodeLost(_) => "node-lost",
     }
 }
 

@@ -10,7 +10,9 @@ use crate::util::short_type_name;
 /// tractor has one error type. Ask it what happened with its predicates
 /// ([`is_stopped`](Error::is_stopped), [`is_full`](Error::is_full),
 /// [`is_panicked`](Error::is_panicked), [`is_timeout`](Error::is_timeout),
-/// [`is_deadlock`](Error::is_deadlock), [`is_name_taken`](Error::is_name_taken));
+/// [`is_deadlock`](Error::is_deadlock), [`is_name_taken`](Error::is_name_taken),
+/// and for remote actors [`is_unreachable`](Error::is_unreachable) and
+/// [`is_decode`](Error::is_decode));
 /// its `Display` says what happened and to which actor.
 ///
 /// # Examples
@@ -53,6 +55,27 @@ enum Kind {
     Timeout,
     Deadlock,
     NameTaken,
+    Unreachable,
+    Decode,
+}
+
+impl Kind {
+    /// Every kind, in the order of its wire code (`tractor-remote` carries
+    /// an error across nodes as its index here).
+    const ALL: [Kind; 8] = [
+        Kind::Stopped,
+        Kind::Full,
+        Kind::Panicked,
+        Kind::Timeout,
+        Kind::Deadlock,
+        Kind::NameTaken,
+        Kind::Unreachable,
+        Kind::Decode,
+    ];
+
+    fn code(self) -> u8 {
+        Kind::ALL.iter().position(|k| *k == self).unwrap_or(0) as u8
+    }
 }
 
 impl Error {
@@ -78,6 +101,43 @@ impl Error {
 
     pub(crate) fn deadlock(actor: ActorId, actor_type: &'static str, message_type: &'static str) -> Self {
         Self::new(Kind::Deadlock, actor, actor_type, Some(message_type))
+    }
+
+    /// The error of kind number `code` (see [`Error::code`]), or `None` for
+    /// an unknown code. For `tractor-remote`, which carries errors across
+    /// nodes.
+    pub(crate) fn from_code(
+        code: u8,
+        actor: ActorId,
+        actor_type: &'static str,
+        message_type: Option<&'static str>,
+    ) -> Option<Self> {
+        let kind = *Kind::ALL.get(usize::from(code))?;
+        Some(Self::new(kind, actor, actor_type, message_type))
+    }
+
+    /// This error's kind as a number, stable across builds of the same
+    /// tractor version.
+    pub(crate) fn code(&self) -> u8 {
+        self.kind.code()
+    }
+
+    /// The code of an [`is_stopped`](Error::is_stopped) error.
+    pub(crate) fn stopped_code() -> u8 {
+        Kind::Stopped.code()
+    }
+
+    /// The code of an [`is_decode`](Error::is_decode) error.
+    pub(crate) fn decode_code() -> u8 {
+        Kind::Decode.code()
+    }
+
+    pub(crate) fn unreachable(actor: ActorId, actor_type: &'static str, message_type: Option<&'static str>) -> Self {
+        Self::new(Kind::Unreachable, actor, actor_type, message_type)
+    }
+
+    pub(crate) fn decode(actor: ActorId, actor_type: &'static str, message_type: Option<&'static str>) -> Self {
+        Self::new(Kind::Decode, actor, actor_type, message_type)
     }
 
     /// The actor is stopped; no message concerned (a name for it, say).
@@ -127,6 +187,23 @@ impl Error {
         self.kind == Kind::NameTaken
     }
 
+    /// A remote actor could not be reached: its node was lost (the process
+    /// ended, or its link went silent for longer than the lease), or it gave
+    /// no answer within the node's ask timeout. Only `tractor-remote`'s refs
+    /// report this. An ask that fails this way may or may not have been
+    /// handled.
+    pub fn is_unreachable(&self) -> bool {
+        self.kind == Kind::Unreachable
+    }
+
+    /// A message or reply crossing between nodes could not be encoded or
+    /// decoded (the two sides disagree about its shape). Only
+    /// `tractor-remote`'s refs report this; the schema handshake at lookup
+    /// catches most such mismatches before anything is sent.
+    pub fn is_decode(&self) -> bool {
+        self.kind == Kind::Decode
+    }
+
     /// The id of the actor the send or request was addressed to (for
     /// [`is_name_taken`](Error::is_name_taken): the actor holding the name).
     pub fn actor_id(&self) -> ActorId {
@@ -167,6 +244,16 @@ impl fmt::Display for Error {
             ),
             (Kind::Deadlock, None) => write!(f, "actor {actor}{id} asked itself: it would wait forever"),
             (Kind::NameTaken, _) => write!(f, "the name is taken by actor {actor}{id}, which is still running"),
+            (Kind::Unreachable, Some(m)) => write!(
+                f,
+                "remote actor {actor}{id} is unreachable: `{m}` got no answer (its node was lost, or it did not \
+                 answer in time)"
+            ),
+            (Kind::Unreachable, None) => write!(f, "remote actor {actor}{id} is unreachable"),
+            (Kind::Decode, Some(m)) => {
+                write!(f, "`{m}` to remote actor {actor}{id} could not be encoded or decoded")
+            }
+            (Kind::Decode, None) => write!(f, "a message to remote actor {actor}{id} could not be encoded or decoded"),
         }
     }
 }

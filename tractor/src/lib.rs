@@ -62,6 +62,7 @@ mod handle;
 mod mailbox;
 mod message;
 mod names;
+mod remote;
 mod request;
 mod runtime;
 mod supervision;
@@ -95,6 +96,11 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::message::{Now, Outcome};
+    pub use crate::remote::{
+        Handle, Pending, Route, Standin, decode_code, decode_error, deliver, error_code, error_from_code, full_error,
+        panic_from_text, refused_error, stopped_code, stopped_error, timeout_error, unreachable_error,
+    };
+    pub use crate::watch::WatchTarget;
     pub use ::core::future::Future;
     pub use ::tokio;
 }

@@ -23,6 +23,8 @@ pub(crate) struct ActorBlock {
     pub(crate) name: Ident,
     /// The `#[message]` methods, in source order.
     pub(crate) messages: Vec<MessageFn>,
+    /// `#[actor(..)]`'s options.
+    pub(crate) options: attr::ActorAttr,
 }
 
 /// One `#[message]` method.
@@ -69,7 +71,7 @@ pub(crate) struct Arg {
 
 impl ActorBlock {
     /// Reads `item`; errors about `#[message]` attributes go to `errors`.
-    pub(crate) fn from_item(mut item: ItemImpl, errors: &mut Errors) -> Self {
+    pub(crate) fn from_item(mut item: ItemImpl, options: attr::ActorAttr, errors: &mut Errors) -> Self {
         let name = types::self_ident(&item.self_ty).cloned().unwrap_or_else(|| Ident::new("Actor", Span::call_site()));
         let mut messages = Vec::new();
         for impl_item in &mut item.items {
@@ -103,7 +105,7 @@ impl ActorBlock {
             // The receiver is required of a message method, used or not.
             method.attrs.push(syn::parse_quote!(#[allow(clippy::unused_self)]));
         }
-        ActorBlock { item, name, messages }
+        ActorBlock { item, name, messages, options }
     }
 }
 
@@ -156,6 +158,12 @@ impl MessageFn {
             ctx,
             args,
         }
+    }
+
+    /// Whether the message crosses nodes: `#[message(remote)]`, or in an
+    /// `#[actor(remote)]` block.
+    pub(crate) fn is_remote(&self, block: &attr::ActorAttr) -> bool {
+        self.options.remote.is_some() || block.remote.is_some()
     }
 
     /// The method's visibility: the generated struct's too.

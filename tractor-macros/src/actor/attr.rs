@@ -1,6 +1,8 @@
 //! The options of `#[message(..)]`, and the attributes a message method
 //! carries over to what is generated from it.
 
+use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::{Attribute, Ident, Path, Token, Type};
 
 use crate::errors::Errors;
@@ -15,10 +17,48 @@ pub(crate) struct MessageAttr {
     pub(crate) name: Option<Ident>,
     /// `derive(Trait, ..)`: derives put on the generated struct.
     pub(crate) derives: Vec<Path>,
+    /// `remote`: the message can cross nodes (`tractor-remote`).
+    pub(crate) remote: Option<Span>,
+    /// `id = N`: the remote message's wire id, instead of the one derived
+    /// from the actor's and the message's names.
+    pub(crate) id: Option<syn::LitInt>,
 }
 
-const MESSAGE_KEYS: &[&str] = &["reply", "name", "derive"];
-const MESSAGE_KEYS_HELP: &str = "`#[message]` takes `reply = Type`, `name = Ident` and `derive(Trait, ..)`";
+const MESSAGE_KEYS: &[&str] = &["reply", "name", "derive", "remote", "id"];
+const MESSAGE_KEYS_HELP: &str =
+    "`#[message]` takes `reply = Type`, `name = Ident`, `derive(Trait, ..)`, `remote` and `id = N`";
+
+/// The options of `#[actor(..)]`.
+#[derive(Default)]
+pub(crate) struct ActorAttr {
+    /// `remote`: every message of the block can cross nodes.
+    pub(crate) remote: Option<Span>,
+}
+
+/// Parses `#[actor]`'s arguments: nothing, or `remote`.
+pub(crate) fn parse_actor(args: proc_macro2::TokenStream, errors: &mut Errors) -> ActorAttr {
+    let mut out = ActorAttr::default();
+    if args.is_empty() {
+        return out;
+    }
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("remote") {
+            out.remote = Some(meta.path.span());
+        } else {
+            errors.push(unknown_key(
+                &meta,
+                &["remote"],
+                "`#[actor]` takes only `remote`; the other options go on each method: `#[message(reply = T, name = N)]`",
+            ));
+            skip_value(&meta)?;
+        }
+        Ok(())
+    });
+    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+        errors.push(error);
+    }
+    out
+}
 
 /// Is this `#[message]` (or `#[tractor::message]`)?
 pub(crate) fn is_message_attr(attr: &Attribute) -> bool {
@@ -61,6 +101,13 @@ pub(crate) fn parse(attr: &Attribute, errors: &mut Errors) -> MessageAttr {
             } else {
                 out.name = Some(name);
             }
+        } else if meta.path.is_ident("remote") {
+            out.remote = Some(meta.path.span());
+        } else if meta.path.is_ident("id") {
+            let id: syn::LitInt = meta.value()?.parse().map_err(|e| {
+                syn::Error::new(e.span(), "`id` takes the message's wire id, a number: `#[message(remote, id = 7)]`")
+            })?;
+            out.id = Some(id);
         } else if meta.path.is_ident("derive") {
             if !meta.input.peek(syn::token::Paren) {
                 return Err(meta.error("`derive` takes a list of traits: `derive(Debug, Clone)`"));

@@ -12,7 +12,7 @@ use syn::{Generics, Ident, Type, Visibility};
 
 use super::ast::{ActorBlock, MessageFn};
 use super::valid::{Emit, Verdict};
-use super::{dispatch, ref_ext};
+use super::{dispatch, ref_ext, remote};
 use crate::names;
 use crate::types::{self, ForwardForm};
 
@@ -99,9 +99,11 @@ pub(super) fn generate(block: &ActorBlock, verdict: &Verdict) -> TokenStream {
     for plan in &plans {
         out.extend(message_struct(block, plan));
         out.extend(message_impl(block, plan));
+        out.extend(remote::message_impl(block, plan));
     }
     out.extend(dispatch::generate(block, &plans));
     out.extend(ref_ext::generate(block, &plans));
+    out.extend(remote::actor_impl(block, &plans));
     out
 }
 
@@ -145,6 +147,7 @@ fn message_struct(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
     let docs = docs_then(&message.docs, &summary);
     let derives = &message.options.derives;
     let derive = (!derives.is_empty()).then(|| quote!(#[derive(#(#derives),*)]));
+    let remote = remote::derives(block, plan);
     let generics = &plan.generics;
     let where_clause = &plan.generics.where_clause;
     let span = message.method.sig.ident.span();
@@ -162,6 +165,7 @@ fn message_struct(block: &ActorBlock, plan: &Plan<'_>) -> TokenStream {
         #(#cfgs)*
         #docs
         #derive
+        #remote
         #[allow(missing_debug_implementations, unreachable_pub, dead_code, private_interfaces)]
         #vis struct #name #generics #body
     }

@@ -1,12 +1,13 @@
 //! `#[actor]`: parse the block (`ast`, `attr`), check it (`valid`), then
 //! generate (`expand` for each message, `dispatch` and `ref_ext` for the
-//! block).
+//! block, `remote` for what crosses nodes).
 
 mod ast;
 mod attr;
 mod dispatch;
 mod expand;
 mod ref_ext;
+mod remote;
 mod valid;
 
 use proc_macro2::{Span, TokenStream};
@@ -19,12 +20,7 @@ use crate::errors::{Errors, with_item};
 /// items, then every error found.
 pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    if !args.is_empty() {
-        errors.spanned(
-            &args,
-            "`#[actor]` takes no arguments; options go on each method: `#[message(reply = T, name = N)]`",
-        );
-    }
+    let options = attr::parse_actor(args, &mut errors);
     let item: ItemImpl = match syn::parse2(input.clone()) {
         Ok(item) => item,
         Err(error) => {
@@ -38,7 +34,7 @@ pub(crate) fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             return with_item(input, error);
         }
     };
-    let block = ast::ActorBlock::from_item(item, &mut errors);
+    let block = ast::ActorBlock::from_item(item, options, &mut errors);
     let generated = match valid::check_block(&block, &mut errors) {
         Some(verdict) => expand::generate(&block, &verdict),
         None => TokenStream::new(),

@@ -95,7 +95,32 @@ pub(crate) fn check_block(block: &ActorBlock, errors: &mut Errors) -> Option<Ver
     let mut verdict =
         Verdict { messages: block.messages.iter().map(|message| check_message(message, errors)).collect() };
     check_names(block, &mut verdict, errors);
+    check_remote(block, errors);
     Some(verdict)
+}
+
+/// `id = N` only with `remote`, and no two remote messages of a block with
+/// one wire id.
+fn check_remote(block: &ActorBlock, errors: &mut Errors) {
+    let mut ids: Vec<(u64, &syn::LitInt)> = Vec::new();
+    for message in &block.messages {
+        let Some(id) = &message.options.id else { continue };
+        if !message.is_remote(&block.options) {
+            errors.spanned(
+                id,
+                "`id = N` is the wire id of a remote message: add `remote` (`#[message(remote, id = 7)]`), \
+                 or remove it",
+            );
+            continue;
+        }
+        match id.base10_parse::<u64>() {
+            Ok(value) if ids.iter().any(|(other, _)| *other == value) => {
+                errors.spanned(id, format!("another remote message of this actor has the wire id {value}"));
+            }
+            Ok(value) => ids.push((value, id)),
+            Err(e) => errors.push(e),
+        }
+    }
 }
 
 fn check_message(message: &MessageFn, errors: &mut Errors) -> MessageVerdict {

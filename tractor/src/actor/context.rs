@@ -195,13 +195,13 @@ impl<A: Actor> Context<A> {
     ///
     /// A parent is not told of its children unless it watches them.
     pub fn watch(&mut self, target: &impl Watchable) {
-        crate::watch::watch(self, target.control());
+        crate::watch::watch(self, target.watch_target().0);
     }
 
     /// Takes back a watch on `target`, and its notice if one is queued and
     /// not yet handled: after `unwatch`, `on_down` is not called for it.
     pub fn unwatch(&mut self, target: &impl Watchable) {
-        crate::watch::unwatch(self, target.control().id);
+        crate::watch::unwatch(self, target.watch_target().0.id);
     }
 
     /// The runtime this actor runs on.

@@ -19,12 +19,22 @@ pub enum StopReason {
     /// [`Actor::on_start`](crate::Actor::on_start) returned an error, or the actor was spawned on a
     /// runtime that was already shut down.
     StartFailed(Arc<dyn std::error::Error + Send + Sync + 'static>),
+    /// A remote actor's node was lost (its process ended, or its link was
+    /// silent for longer than the lease), so whether and how the actor
+    /// stopped is unknown. Only a watch on a `tractor-remote` ref reports
+    /// this; the text names the node.
+    NodeLost(Arc<str>),
 }
 
 impl StopReason {
     /// `true` for [`StopReason::Normal`].
     pub fn is_normal(&self) -> bool {
         matches!(self, StopReason::Normal)
+    }
+
+    /// `true` for [`StopReason::NodeLost`].
+    pub fn is_node_lost(&self) -> bool {
+        matches!(self, StopReason::NodeLost(_))
     }
 }
 
@@ -35,6 +45,7 @@ impl fmt::Display for StopReason {
             StopReason::Killed => f.write_str("killed"),
             StopReason::Panicked(p) => write!(f, "panicked: {p}"),
             StopReason::StartFailed(e) => write!(f, "failed to start: {e}"),
+            StopReason::NodeLost(node) => write!(f, "its node was lost: {node}"),
         }
     }
 }

@@ -211,6 +211,8 @@ fn next<A>(plan: &Plan<A>, instance: &Instance<'_, A>, ctl: &Control, reason: &S
             _ => instance.verdict(ctl),
         },
         StopReason::Panicked(_) | StopReason::StartFailed(_) => instance.verdict(ctl),
+        // Only a remote ref's stand-in ends this way; never an instance.
+        StopReason::NodeLost(_) => return Next::ForGood,
     };
     match (verdict, &plan.boss) {
         (Verdict::Stop, _) => Next::ForGood,

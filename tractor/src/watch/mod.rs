@@ -61,33 +61,41 @@ impl fmt::Debug for Down {
 }
 
 /// What [`Context::watch`](crate::Context::watch) accepts: an
-/// [`ActorRef`], a [`WeakActorRef`] or a [`Sender`]. Sealed: the bound is a
-/// crate-private trait.
-#[allow(private_bounds, reason = "sealed: only tractor's handles can be watched")]
-pub trait Watchable: Target {}
-
-impl<T: Target> Watchable for T {}
-
-/// How a handle reaches the control block of the actor it names.
-pub(crate) trait Target {
-    fn control(&self) -> &Arc<Control>;
+/// [`ActorRef`], a [`WeakActorRef`] or a [`Sender`] (and, from
+/// `tractor-remote`, a `RemoteRef`). Its one method is not public API.
+pub trait Watchable {
+    /// The control block a watch on this handle registers with.
+    #[doc(hidden)]
+    fn watch_target(&self) -> WatchTarget<'_>;
 }
 
-impl<A: Actor> Target for ActorRef<A> {
-    fn control(&self) -> &Arc<Control> {
-        self.cell().owner()
+/// The control block of a watchable handle. Not public API: only tractor's
+/// handles (and `tractor-remote`'s stand-ins) make one.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct WatchTarget<'a>(pub(crate) &'a Arc<Control>);
+
+impl fmt::Debug for WatchTarget<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("WatchTarget").field(&self.0.id).finish()
     }
 }
 
-impl<A: Actor> Target for WeakActorRef<A> {
-    fn control(&self) -> &Arc<Control> {
-        WeakActorRef::control(self)
+impl<A: Actor> Watchable for ActorRef<A> {
+    fn watch_target(&self) -> WatchTarget<'_> {
+        WatchTarget(self.cell().owner())
     }
 }
 
-impl<M: Send + 'static, R: Send + 'static> Target for Sender<M, R> {
-    fn control(&self) -> &Arc<Control> {
-        Sender::control(self)
+impl<A: Actor> Watchable for WeakActorRef<A> {
+    fn watch_target(&self) -> WatchTarget<'_> {
+        WatchTarget(WeakActorRef::control(self))
+    }
+}
+
+impl<M: Send + 'static, R: Send + 'static> Watchable for Sender<M, R> {
+    fn watch_target(&self) -> WatchTarget<'_> {
+        WatchTarget(Sender::control(self))
     }
 }
 

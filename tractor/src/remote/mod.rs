@@ -1,0 +1,204 @@
+//! What `tractor-remote` builds on, and `#[actor]`'s generated methods use to
+//! serve both kinds of ref. Nothing here is public API (re-exported from
+//! `__private`); the message path of a local actor never touches it.
+//!
+//! - [`Handle`] / [`Route`]: the generated `CounterRefExt` methods are
+//!   implemented once, for every handle type that routes the message: an
+//!   [`ActorRef`] routes every `M: Message<A>`, a remote ref only the
+//!   messages marked remote. So `c.get()` reads the same on both, and a
+//!   message that is not remote does not compile through a remote ref.
+//! - [`Standin`]: a control block with no task, standing for an actor on
+//!   another node, so the local death watch and ids work on it unchanged.
+//! - [`deliver`]: the serving side's ask in two steps (into the mailbox in
+//!   order, then the reply), so a node's inbox never waits for a handler.
+//! - error codes, to carry an [`Error`]'s kind across nodes.
+
+use std::any::type_name;
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::oneshot;
+
+use crate::actor::{Actor, Panic, StopReason};
+use crate::error::{Error, TrySendError};
+use crate::handle::cell::{self, Sending};
+use crate::handle::{ActorId, ActorRef};
+use crate::mailbox::Mailbox;
+use crate::message::{Envelope, Message};
+use crate::request::Request;
+use crate::runtime::Control;
+use crate::watch::WatchTarget;
+
+/// A handle that `#[actor]`'s typed methods for actor `A` are available on.
+pub trait Handle<A: Actor> {}
+
+/// A handle `M` can be sent through, and the request that sending builds.
+#[diagnostic::on_unimplemented(
+    message = "`{M}` cannot be sent through `{Self}`",
+    label = "this handle does not route `{M}`",
+    note = "a message sent through a `RemoteRef` must be remote: mark it `#[message(remote)]`, or the whole \
+            block `#[actor(remote)]`"
+)]
+pub trait Route<A: Actor, M> {
+    /// What sending builds: [`Request`] for a local ref.
+    type Request<'a>
+    where
+        Self: 'a;
+
+    /// Addresses `msg` to the actor behind this handle.
+    fn route(&self, msg: M) -> Self::Request<'_>;
+}
+
+impl<A: Actor> Handle<A> for ActorRef<A> {}
+
+impl<A: Actor, M: Message<A>> Route<A, M> for ActorRef<A> {
+    type Request<'a> = Request<'a, A, M>;
+
+    #[inline]
+    fn route(&self, msg: M) -> Request<'_, A, M> {
+        self.ask(msg)
+    }
+}
+
+/// Stands for an actor on another node: an id of this process, a type name,
+/// a stop reason once the actor (or its node) is gone, and the watches on it.
+pub struct Standin(Arc<Control>);
+
+impl Standin {
+    /// A stand-in for an actor of type `A`, alive until [`finish`](Self::finish).
+    pub fn new<A: Actor>() -> Self {
+        Standin(Arc::new(Control::new(ActorId::next(), type_name::<A>, Mailbox::unbounded())))
+    }
+
+    /// Its id in this process.
+    pub fn id(&self) -> ActorId {
+        self.0.id
+    }
+
+    /// `true` until [`finish`](Self::finish).
+    pub fn is_alive(&self) -> bool {
+        !self.0.is_finished()
+    }
+
+    /// The actor (or its node) is gone: sets the reason and tells the
+    /// watchers. Only the first call counts; `false` for a later one.
+    pub fn finish(&self, reason: StopReason) -> bool {
+        if self.0.is_finished() {
+            return false;
+        }
+        self.0.finish(reason);
+        true
+    }
+
+    /// The reason it finished with, once it has.
+    pub fn reason(&self) -> Option<StopReason> {
+        self.0.reason().cloned()
+    }
+
+    /// Resolves to the reason once [`finish`](Self::finish) has run.
+    pub fn wait(&self) -> impl Future<Output = StopReason> + Send + '_ {
+        self.0.wait()
+    }
+
+    /// What a watch on it registers with.
+    pub fn watch_target(&self) -> WatchTarget<'_> {
+        WatchTarget(&self.0)
+    }
+}
+
+impl std::fmt::Debug for Standin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Standin").field(&self.0.id).finish()
+    }
+}
+
+/// The reply of an ask [`deliver`]ed: resolves once the handler answers.
+pub type Pending<R> = std::pin::Pin<Box<dyn Future<Output = Result<R, Error>> + Send>>;
+
+/// Puts `msg` into `target`'s mailbox, waiting for room, as an ask with no
+/// sender when `ask` is set (resolving to the reply's future) or as a tell.
+/// Messages delivered one after another arrive in that order.
+pub async fn deliver<A: Actor, M: Message<A>>(
+    target: &ActorRef<A>,
+    msg: M,
+    ask: bool,
+) -> Result<Option<Pending<M::Reply>>, Error> {
+    let (tx, rx) = if ask {
+        let (tx, rx) = oneshot::channel();
+        (Some(tx), Some(rx))
+    } else {
+        (None, None)
+    };
+    let cell = target.cell();
+    match cell::send(cell, Envelope::new(msg, tx, None), |why| cell.undelivered::<M>(&why)) {
+        Sending::Sent => {}
+        Sending::Refused(e) => return Err(e),
+        Sending::Waiting(room) => room.await?,
+    }
+    let Some(rx) = rx else { return Ok(None) };
+    let stopped = cell.stopped::<M>();
+    Ok(Some(Box::pin(async move { rx.await.unwrap_or(Err(stopped)) })))
+}
+
+/// `error`'s kind as a number, to carry across nodes.
+pub fn error_code(error: &Error) -> u8 {
+    error.code()
+}
+
+/// The error of kind `code` (from [`error_code`]) about `actor`, or `None`
+/// for a code this build does not know.
+pub fn error_from_code(
+    code: u8,
+    actor: ActorId,
+    actor_type: &'static str,
+    message_type: Option<&'static str>,
+) -> Option<Error> {
+    Error::from_code(code, actor, actor_type, message_type)
+}
+
+/// Remote actor `actor` could not be reached about `message`
+/// ([`Error::is_unreachable`]).
+pub fn unreachable_error(actor: ActorId, actor_type: &'static str, message: Option<&'static str>) -> Error {
+    Error::unreachable(actor, actor_type, message)
+}
+
+/// `message` to remote actor `actor` did not encode or decode
+/// ([`Error::is_decode`]).
+pub fn decode_error(actor: ActorId, actor_type: &'static str, message: Option<&'static str>) -> Error {
+    Error::decode(actor, actor_type, message)
+}
+
+/// A timeout of `message` to `actor` ([`Error::is_timeout`]).
+pub fn timeout_error(actor: ActorId, actor_type: &'static str, message: &'static str) -> Error {
+    Error::timeout(actor, actor_type, message)
+}
+
+/// `message` was not handled: `actor` is stopped ([`Error::is_stopped`]).
+pub fn stopped_error(actor: ActorId, actor_type: &'static str, message: &'static str) -> Error {
+    Error::stopped(actor, actor_type, message)
+}
+
+/// `actor`'s mailbox is full ([`Error::is_full`]); `msg` is handed back.
+pub fn full_error<M>(msg: M, actor: ActorId, actor_type: &'static str) -> TrySendError<M> {
+    TrySendError::new(Error::full(actor, actor_type, type_name::<M>()), msg)
+}
+
+/// `actor` is stopped ([`Error::is_stopped`]); `msg` is handed back.
+pub fn refused_error<M>(msg: M, error: Error) -> TrySendError<M> {
+    TrySendError::new(error, msg)
+}
+
+/// The code ([`error_code`]) of an [`Error::is_stopped`] error.
+pub fn stopped_code() -> u8 {
+    Error::stopped_code()
+}
+
+/// The code ([`error_code`]) of an [`Error::is_decode`] error.
+pub fn decode_code() -> u8 {
+    Error::decode_code()
+}
+
+/// A panic known only by its text (a remote actor's, carried across nodes).
+pub fn panic_from_text(text: &str) -> Panic {
+    Panic::from_text(text)
+}
