@@ -149,3 +149,21 @@ fn debounce() {
     let pos = |needle: &str| out.find(needle).unwrap_or_else(|| panic!("missing {needle:?}"));
     assert!(pos("(after 3 edits)") < pos("idle for"), "{out}");
 }
+
+#[test]
+fn remote() {
+    let out = run_example("remote");
+    assert_lines(
+        &out,
+        &[
+            "other node started",
+            "remote tell: increment(2), increment(3)",
+            "remote ask: get() = 5",
+            "printer (here): hello tractor, the count is 5",
+            "killed the other node",
+            "its node was lost",
+            "ask after the kill: unreachable = true",
+            "lookup after the kill: not found = true",
+        ],
+    );
+}

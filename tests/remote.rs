@@ -1,0 +1,485 @@
+//! Remote actors (`tractor-remote`) between real OS processes on loopback.
+//!
+//! The other node is this test binary run again (`Peer::start`): with
+//! `TRACTOR_REMOTE_ROLE` set it runs only `zz_other_node`, which serves the
+//! actors below on its own node and prints `@@ready`, then lives until its
+//! stdin closes (the parent dropped it) or it is killed. Every node listens
+//! and connects on 127.0.0.1 only, with multicast scouting off (the
+//! builder's default); every wait is bounded.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use support::within;
+use tokio::sync::mpsc;
+use tractor::prelude::*;
+use tractor_remote::{Node, RemoteRef};
+
+const ROLE: &str = "TRACTOR_REMOTE_ROLE";
+const LISTEN: &str = "TRACTOR_REMOTE_LISTEN";
+const CONNECT: &str = "TRACTOR_REMOTE_CONNECT";
+
+// ---- the actors both sides know ----------------------------------------
+
+#[derive(Actor, Default)]
+pub struct Counter {
+    count: i64,
+}
+
+#[actor(remote)]
+impl Counter {
+    #[message]
+    pub fn increment(&mut self, by: i64) {
+        self.count += by;
+    }
+
+    #[message]
+    pub fn get(&self) -> i64 {
+        self.count
+    }
+
+    /// Never answers.
+    #[message]
+    pub async fn hang(&self) {
+        std::future::pending::<()>().await
+    }
+
+    #[message]
+    pub fn stop_now(&mut self, ctx: &mut Context<Self>) {
+        ctx.stop();
+    }
+
+    #[message]
+    pub fn boom(&self) {
+        panic!("boom on purpose")
+    }
+}
+
+/// Records what it is told, in order.
+#[derive(Actor, Default)]
+pub struct Log {
+    seen: Vec<u32>,
+}
+
+#[actor(remote)]
+impl Log {
+    #[message]
+    pub fn push(&mut self, n: u32) {
+        self.seen.push(n);
+    }
+
+    #[message]
+    pub fn seen(&self) -> Vec<u32> {
+        self.seen.clone()
+    }
+}
+
+/// Uses a ref it is sent.
+#[derive(Actor, Default)]
+pub struct Relay;
+
+#[actor(remote)]
+impl Relay {
+    /// Tells `to` to add `by`, then asks it for its count.
+    #[message]
+    pub async fn bump(&self, to: RemoteRef<Counter>, by: i64) -> Result<i64, String> {
+        to.increment(by).tell().await.map_err(|e| e.to_string())?;
+        to.get().await.map_err(|e| e.to_string())
+    }
+}
+
+/// Another build's `Counter`: `get` replies with a `String`.
+mod v2 {
+    use tractor::prelude::*;
+
+    #[derive(Actor, Default)]
+    pub struct Counter;
+
+    #[actor(remote)]
+    impl Counter {
+        #[message]
+        pub fn increment(&mut self, by: i64) {
+            let _ = by;
+        }
+
+        #[message]
+        pub fn get(&self) -> String {
+            "v2".into()
+        }
+    }
+}
+
+/// Forwards every `on_down` it gets.
+struct Watcher {
+    downs: mpsc::UnboundedSender<Down>,
+}
+
+impl Actor for Watcher {
+    async fn on_down(&mut self, _: &mut Context<Self>, down: Down) -> ControlFlow {
+        let _ = self.downs.send(down);
+        ControlFlow::Continue
+    }
+}
+
+#[actor]
+impl Watcher {
+    #[message]
+    pub fn watch(&mut self, ctx: &mut Context<Self>, target: RemoteRef<Counter>) {
+        ctx.watch(&target);
+    }
+}
+
+fn watcher(runtime: &Runtime) -> (ActorRef<Watcher>, mpsc::UnboundedReceiver<Down>) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (runtime.spawn(Watcher { downs: tx }), rx)
+}
+
+// ---- the other node ------------------------------------------------------
+
+/// Not a test: the entry point of the other node (see the module docs). Run
+/// without `TRACTOR_REMOTE_ROLE` it returns at once.
+#[test]
+fn zz_other_node() {
+    let Ok(role) = std::env::var(ROLE) else { return };
+    let listen = std::env::var(LISTEN).expect("the parent gives an endpoint");
+    let connect = std::env::var(CONNECT).unwrap_or_default();
+    let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    tokio.block_on(async move {
+        let runtime = Runtime::new();
+        let mut builder = Node::builder(&runtime).listen(listen);
+        for endpoint in connect.split(',').filter(|e| !e.is_empty()) {
+            builder = builder.connect(endpoint);
+        }
+        let node = builder.build().await.expect("the other node starts");
+        for served in role.split('+') {
+            match served {
+                "counter" => node.serve("counter", &runtime.spawn(Counter::default())).await.unwrap(),
+                "log" => node.serve("log", &runtime.spawn(Log::default())).await.unwrap(),
+                "relay" => node.serve("relay", &runtime.spawn(Relay)).await.unwrap(),
+                "v2" => node.serve("counter", &runtime.spawn(v2::Counter)).await.unwrap(),
+                // A counter with room for one message, for back-pressure.
+                "narrow" => {
+                    let narrow = runtime.spawn_with(Counter::default(), Mailbox::bounded(1));
+                    node.serve("narrow", &narrow).await.unwrap()
+                }
+                other => panic!("unknown role {other}"),
+            }
+        }
+        println!("@@ready");
+        // Until the parent lets go (or 60 s: nothing outlives its test).
+        let stdin = tokio::task::spawn_blocking(|| {
+            let mut line = String::new();
+            while std::io::stdin().read_line(&mut line).is_ok_and(|n| n > 0) {}
+        });
+        let _ = tokio::time::timeout(Duration::from_secs(60), stdin).await;
+        node.close().await;
+    });
+    std::process::exit(0);
+}
+
+/// A free loopback port (bound, then released for the node to take).
+fn free_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("tcp/127.0.0.1:{}", listener.local_addr().unwrap().port())
+}
+
+/// The other node's process: killed when dropped.
+struct Peer {
+    child: Child,
+    endpoint: String,
+}
+
+impl Peer {
+    /// Starts a node serving `role` (`counter+log`, ..) that connects to
+    /// `connect`, and waits until it serves.
+    async fn start(role: &str, connect: &[&str]) -> Peer {
+        let endpoint = free_endpoint();
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["zz_other_node", "--exact", "--nocapture", "--test-threads=1"])
+            .env(ROLE, role)
+            .env(LISTEN, &endpoint)
+            .env(CONNECT, connect.join(","))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let ready = tokio::task::spawn_blocking(move || {
+            BufReader::new(stdout).lines().map_while(Result::ok).any(|line| line.contains("@@ready"))
+        });
+        let peer = Peer { child, endpoint };
+        assert!(within(ready).await.unwrap(), "the other node exited before serving");
+        peer
+    }
+
+    /// `kill -9`.
+    fn kill(&mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// This process's node, listening on a free port.
+async fn node(runtime: &Runtime) -> (Node, String) {
+    let endpoint = free_endpoint();
+    let node = within(Node::builder(runtime).listen(endpoint.clone()).ask_timeout(Duration::from_secs(5)).build())
+        .await
+        .unwrap();
+    (node, endpoint)
+}
+
+/// Looks `name` up until some node serves it (the other node's declarations
+/// reach this one shortly after it connects).
+async fn lookup<A: tractor_remote::RemoteActor>(node: &Node, name: &str) -> RemoteRef<A> {
+    within(async {
+        loop {
+            match node.lookup::<A>(name).await {
+                Ok(found) => return found,
+                Err(e) if e.is_not_found() => tokio::time::sleep(Duration::from_millis(20)).await,
+                Err(e) => panic!("lookup of {name}: {e}"),
+            }
+        }
+    })
+    .await
+}
+
+// ---- the tests ------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tells_and_asks_reach_a_remote_actor_in_the_order_sent() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("counter+log", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let log = lookup::<Log>(&node, "log").await;
+
+    counter.increment(2).tell().await.unwrap();
+    counter.increment(3).try_tell().unwrap();
+    assert_eq!(within(counter.get()).await.unwrap(), 5);
+    assert_eq!(within(counter.ask(Get).timeout(Duration::from_secs(5))).await.unwrap(), 5);
+
+    // Tells and asks interleaved: one ordered path.
+    let mut expected = Vec::new();
+    for n in 0..2000u32 {
+        if n.is_multiple_of(250) {
+            assert_eq!(within(log.seen()).await.unwrap(), expected, "every tell before the ask was handled first");
+        } else {
+            within(log.push(n).tell()).await.unwrap();
+            expected.push(n);
+        }
+    }
+    assert_eq!(within(log.seen()).await.unwrap(), expected);
+    assert_eq!(node.frames_missing(), 0);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_node_on_a_current_thread_runtime_is_refused_with_a_reason() {
+    // Zenoh's own runtime panics there; the builder says why instead.
+    let runtime = Runtime::new();
+    let err = within(Node::builder(&runtime).build()).await.unwrap_err();
+    assert!(err.to_string().contains("multi-thread"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ref_inside_a_message_arrives_as_a_working_ref() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("relay", &[&endpoint]).await;
+    let relay = lookup::<Relay>(&node, "relay").await;
+
+    // A local actor travels to the other node, which tells and asks it back.
+    let mine = runtime.spawn(Counter::default());
+    assert_eq!(within(relay.bump(RemoteRef::from(&mine), 5)).await.unwrap(), Ok(5));
+    assert_eq!(within(mine.get()).await.unwrap(), 5, "the other node reached the local actor");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ref_to_a_third_node_travels_between_two_others() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let holder = Peer::start("counter", &[&endpoint]).await;
+    let _user = Peer::start("relay", &[&endpoint, &holder.endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let relay = lookup::<Relay>(&node, "relay").await;
+
+    // The relay's node talks to the counter's node directly.
+    assert_eq!(within(relay.bump(counter.clone(), 3)).await.unwrap(), Ok(3));
+    assert_eq!(within(counter.get()).await.unwrap(), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_schema_mismatch_is_reported_by_name_before_anything_is_sent() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("v2", &[&endpoint]).await;
+    let err = within(async {
+        loop {
+            match node.lookup::<Counter>("counter").await {
+                Err(e) if e.is_not_found() => tokio::time::sleep(Duration::from_millis(20)).await,
+                other => return other.unwrap_err(),
+            }
+        }
+    })
+    .await;
+    assert!(err.is_schema_mismatch(), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("`Get`") && text.contains("`Counter`"), "names the message and the actor: {text}");
+    assert!(text.contains("->i64") && text.contains("->String"), "says what differs: {text}");
+    // The right version is accepted.
+    let _ = within(node.lookup::<v2::Counter>("counter")).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn remote_errors_read_like_local_ones() {
+    let runtime = Runtime::new();
+    let endpoint = free_endpoint();
+    let node = Node::builder(&runtime)
+        .listen(endpoint.clone())
+        .ask_timeout(Duration::from_secs(2))
+        .lookup_timeout(Duration::from_millis(300))
+        .build()
+        .await
+        .unwrap();
+    let _peer = Peer::start("counter+narrow", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let other = lookup::<Counter>(&node, "narrow").await;
+
+    let err = within(other.boom()).await.unwrap_err();
+    assert!(err.is_panicked(), "the handler's panic, across nodes: {err}");
+    assert_eq!(err.actor_id(), other.id());
+    let err = within(counter.hang().timeout(Duration::from_millis(50))).await.unwrap_err();
+    assert!(err.is_timeout(), "the request's own timeout: {err}");
+    let err = within(counter.hang()).await.unwrap_err();
+    assert!(err.is_unreachable(), "no answer within the node's ask timeout: {err}");
+    let err = within(node.lookup::<Counter>("nobody")).await.unwrap_err();
+    assert!(err.is_not_found(), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watcher_sees_a_remote_actor_stop_and_its_name_vanish() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch(counter.clone())).await.unwrap();
+
+    within(counter.stop_now()).await.unwrap();
+    let down = within(downs.recv()).await.unwrap();
+    assert_eq!(down.id(), counter.id());
+    assert!(down.reason().is_normal(), "{:?}", down.reason());
+    assert!(!counter.is_alive());
+    assert!(within(counter.get()).await.unwrap_err().is_stopped());
+    assert!(within(node.lookup::<Counter>("counter")).await.unwrap_err().is_not_found());
+    // Exactly once: nothing more comes (bounded wait for an absence).
+    assert!(tokio::time::timeout(Duration::from_millis(200), downs.recv()).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_node_is_noticed_and_a_new_one_can_serve_again() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let mut peer = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch(counter.clone())).await.unwrap();
+    assert_eq!(within(counter.get()).await.unwrap(), 0);
+
+    // Asks in flight when the node dies: one that would never be answered,
+    // and a stream of ordinary ones racing the kill.
+    let hanging = tokio::spawn({
+        let counter = counter.clone();
+        async move { counter.hang().await }
+    });
+    let racing = tokio::spawn({
+        let counter = counter.clone();
+        async move {
+            let mut outcomes = Vec::new();
+            for _ in 0..200 {
+                outcomes.push(counter.get().await);
+            }
+            outcomes
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    peer.kill();
+
+    let down = within(downs.recv()).await.unwrap();
+    assert_eq!(down.id(), counter.id());
+    assert!(down.reason().is_node_lost(), "{:?}", down.reason());
+    let err = within(hanging).await.unwrap().unwrap_err();
+    assert!(err.is_unreachable(), "{err}");
+    for outcome in within(racing).await.unwrap() {
+        if let Err(e) = outcome {
+            assert!(e.is_unreachable(), "an ask racing the kill fails as unreachable: {e}");
+        }
+    }
+    assert!(within(counter.get()).await.unwrap_err().is_unreachable());
+    assert!(within(node.lookup::<Counter>("counter")).await.unwrap_err().is_not_found(), "its names are gone");
+
+    // A node that comes back serves again.
+    let _again = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    counter.increment(4).tell().await.unwrap();
+    assert_eq!(within(counter.get()).await.unwrap(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_remote_mailbox_holds_senders_back_through_credits() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("narrow", &[&endpoint]).await;
+    let narrow = lookup::<Counter>(&node, "narrow").await;
+    // The actor is stuck in `hang`; its one-message mailbox fills, and the
+    // window of credits runs out: `try_tell` refuses, handing the message back.
+    let _stuck = tokio::spawn({
+        let narrow = narrow.clone();
+        async move { narrow.hang().await }
+    });
+    // Stuck for sure once an ask behind the hang gets no answer (it then
+    // fills the mailbox).
+    within(async { while narrow.get().timeout(Duration::from_millis(100)).await.is_ok() {} }).await;
+    let mut sent = 0u32;
+    let refused = within(async {
+        loop {
+            match narrow.increment(1).try_tell() {
+                Ok(()) => sent += 1,
+                Err(e) => return e,
+            }
+            if sent.is_multiple_of(512) {
+                tokio::task::yield_now().await;
+            }
+        }
+    })
+    .await;
+    assert!(refused.is_full(), "{:?}", refused.error());
+    assert_eq!(refused.into_inner().by, 1, "the message is handed back");
+    assert!(sent >= 4096 - 8, "the whole window (less the asks) was usable: {sent}");
+    // A tell waits for credit instead of failing.
+    let waiting = tokio::time::timeout(Duration::from_millis(100), narrow.increment(1).tell()).await;
+    assert!(waiting.is_err(), "a tell waits while the window is used up");
+}
+
+#[tokio::test]
+async fn the_builder_keeps_to_the_sandbox() {
+    let runtime = Runtime::new();
+    let builder = Node::builder(&runtime).listen("tcp/127.0.0.1:7447").connect("tcp/127.0.0.1:7448");
+    let config = builder.to_zenoh_config().unwrap();
+    assert_eq!(config.get_json("scouting/multicast/enabled").unwrap(), "false");
+    assert_eq!(config.get_json("listen/endpoints").unwrap(), r#"["tcp/127.0.0.1:7447"]"#);
+    assert_eq!(config.get_json("connect/endpoints").unwrap(), r#"["tcp/127.0.0.1:7448"]"#);
+    let default = Node::builder(&runtime).to_zenoh_config().unwrap();
+    assert_eq!(default.get_json("listen/endpoints").unwrap(), r#"["tcp/127.0.0.1:0"]"#, "never tcp/[::]:0");
+    assert_eq!(default.get_json("scouting/multicast/enabled").unwrap(), "false");
+}

@@ -1,0 +1,67 @@
+//! The inbox: what the Zenoh subscriber does with each frame. It runs on
+//! Zenoh's receive path, so it never waits: a request goes to its actor's
+//! forwarder queue, a reply to its asker, a credit or an end to its target.
+
+use std::sync::atomic::Ordering;
+
+use super::{NodeId, NodeInner, lock};
+use crate::frame::{self, In, WireReason};
+
+impl NodeInner {
+    pub(crate) fn receive(self: &std::sync::Arc<Self>, bytes: &[u8]) {
+        let Some((kind, seq, from, mut r)) = In::open(bytes) else {
+            tracing::warn!("tractor-remote: a frame too short to read was dropped");
+            return;
+        };
+        self.check_sequence(from, seq);
+        match kind {
+            frame::TELL | frame::ASK => {
+                let (Some(slot), Some(wire_id)) = (r.u64(), r.u64()) else { return };
+                let corr = if kind == frame::ASK { r.u64() } else { Some(0) };
+                let Some(corr) = corr else { return };
+                let ask = (kind == frame::ASK).then_some(corr);
+                self.request(from, slot, wire_id, ask, r.rest());
+            }
+            frame::REPLY => {
+                let (Some(corr), Some(status)) = (r.u64(), r.u8()) else { return };
+                let reply = match status {
+                    0 => Ok(r.rest().to_vec()),
+                    code => Err(code - 1),
+                };
+                self.reply_arrived(corr, reply);
+            }
+            frame::CREDIT => {
+                let (Some(slot), Some(count)) = (r.u64(), r.u32()) else { return };
+                if let Some(target) = self.target_at(from, slot) {
+                    target.credits.add_permits(count as usize);
+                }
+            }
+            frame::DOWN => {
+                let Some(slot) = r.u64() else { return };
+                let reason = postcard::from_bytes::<WireReason>(r.rest()).unwrap_or(WireReason::Unknown);
+                if let Some(target) = self.target_at(from, slot) {
+                    target.end(reason.into_reason());
+                }
+            }
+            frame::INTEREST => {
+                let Some(slot) = r.u64() else { return };
+                self.interest(from, slot);
+            }
+            other => tracing::warn!(kind = other, "tractor-remote: a frame of an unknown kind was dropped"),
+        }
+    }
+
+    /// Counts the frames missing between the last one from `from` and `seq`.
+    fn check_sequence(&self, from: u64, seq: u64) {
+        let mut seqs = lock(&self.seqs);
+        let last = seqs.entry(from).or_insert(0);
+        if seq > *last + 1 {
+            let missing = seq - *last - 1;
+            self.missing.fetch_add(missing, Ordering::Relaxed);
+            tracing::warn!(node = %NodeId(from), missing, "tractor-remote: frames from this node were lost in transit");
+        }
+        if seq > *last {
+            *last = seq;
+        }
+    }
+}

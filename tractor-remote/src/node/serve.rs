@@ -1,0 +1,386 @@
+//! Serving: the actors this node makes reachable (by name, or because a ref
+//! to them left inside a message), their forwarders, the name queryable and
+//! the lookup's schema handshake.
+//!
+//! Each served actor has a slot, and the slot a forwarder task: the inbox
+//! puts its requests in the slot's unbounded queue (it must not wait), and
+//! the forwarder delivers them into the mailbox one after another, waiting
+//! for room as a local tell does. So requests from one node reach the actor
+//! in the order they were sent, and a full mailbox holds up only its own
+//! actor's senders: the forwarder returns credits only for what it has
+//! delivered.
+
+use std::any::{Any, type_name};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Weak};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tractor::{ActorId, ActorRef};
+
+use super::{CREDIT_BATCH, IDLE_CREDIT, NodeInner, lock};
+use crate::error::NodeError;
+use crate::frame::{self, Out, WireReason};
+use crate::message::{MessageEntry, RemoteActor, short_name};
+use crate::remote_ref::RemoteRef;
+
+/// The actors this node serves.
+#[derive(Default)]
+pub(crate) struct Served {
+    slots: HashMap<u64, Slot>,
+    names: HashMap<String, u64>,
+    by_actor: HashMap<ActorId, u64>,
+    /// How the slots that ended, ended (for an interest that comes late).
+    ended: HashMap<u64, WireReason>,
+    next_slot: u64,
+}
+
+struct Slot {
+    inbox: mpsc::UnboundedSender<Incoming>,
+    /// The `ActorRef<A>`, for a ref that comes home.
+    actor: Box<dyn Any + Send + Sync>,
+    offer: Offer,
+    /// Nodes to tell when the actor ends.
+    interested: HashSet<u64>,
+    names: Vec<String>,
+}
+
+/// A request on its way to a served actor.
+struct Incoming {
+    from: u64,
+    wire_id: u64,
+    /// The correlation id of an ask; `None` for a tell.
+    ask: Option<u64>,
+    payload: Vec<u8>,
+}
+
+/// What a node answers a lookup with: where the actor is and what it speaks.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub(crate) struct Offer {
+    node: u64,
+    slot: u64,
+    actor: String,
+    messages: Vec<Fingerprint>,
+}
+
+/// One message's fingerprint: what the schema handshake compares.
+#[derive(Serialize, Deserialize, Clone, Debug)]
+struct Fingerprint {
+    name: String,
+    wire_id: u64,
+    shape: String,
+}
+
+impl Offer {
+    fn of<A: RemoteActor>(node: u64, slot: u64) -> Self {
+        Offer {
+            node,
+            slot,
+            actor: short_name(type_name::<A>()).to_owned(),
+            messages: A::messages()
+                .iter()
+                .map(|e| Fingerprint { name: e.name.to_owned(), wire_id: e.wire_id, shape: e.shape.to_owned() })
+                .collect(),
+        }
+    }
+
+    /// Compares the offer with this build's `A`: the first difference, named.
+    fn check<A: RemoteActor>(&self, name: &str) -> Result<(), NodeError> {
+        let here = short_name(type_name::<A>());
+        if self.actor != here {
+            return Err(NodeError::schema(format!(
+                "`{name}` is served by an actor `{}` there, not `{here}`",
+                self.actor
+            )));
+        }
+        for entry in A::messages() {
+            match self.messages.iter().find(|m| m.name == entry.name) {
+                None => {
+                    return Err(NodeError::schema(format!(
+                        "actor `{here}` (served as `{name}`) does not take message `{}` on the other node: it runs \
+                         another version of the actor",
+                        entry.name
+                    )));
+                }
+                Some(there) if there.wire_id != entry.wire_id || there.shape != entry.shape => {
+                    return Err(NodeError::schema(format!(
+                        "message `{}` of actor `{here}` (served as `{name}`) differs between the nodes: here `{}` \
+                         (wire id {:#018x}), there `{}` (wire id {:#018x})",
+                        entry.name, entry.shape, entry.wire_id, there.shape, there.wire_id
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fingerprint of `A`'s whole schema, carried with every ref to an `A`
+/// inside a message, so a ref cannot arrive as the wrong version.
+pub(crate) fn schema_hash<A: RemoteActor>() -> u64 {
+    let mut entries: Vec<(u64, &str)> = A::messages().iter().map(|e| (e.wire_id, e.shape)).collect();
+    entries.sort_unstable();
+    let mut text = String::from(short_name(type_name::<A>()));
+    for (id, shape) in entries {
+        text.push_str(&format!(";{id:x}:{shape}"));
+    }
+    crate::message::wire_id(&text)
+}
+
+impl NodeInner {
+    pub(crate) async fn serve<A: RemoteActor>(
+        self: &Arc<Self>,
+        name: &str,
+        actor: &ActorRef<A>,
+    ) -> Result<(), NodeError> {
+        if self.is_closed() {
+            return Err(NodeError::closed());
+        }
+        if !actor.is_alive() {
+            return Err(NodeError::stopped(name));
+        }
+        let slot = self.export(actor);
+        let mut served = lock(&self.served);
+        if served.names.get(name).is_some_and(|s| served.slots.contains_key(s)) {
+            return Err(NodeError::name_taken(name));
+        }
+        served.names.insert(name.to_owned(), slot);
+        if let Some(s) = served.slots.get_mut(&slot) {
+            s.names.push(name.to_owned());
+        }
+        Ok(())
+    }
+
+    pub(crate) fn unserve(&self, name: &str) -> bool {
+        let mut served = lock(&self.served);
+        let Some(slot) = served.names.remove(name) else { return false };
+        if let Some(s) = served.slots.get_mut(&slot) {
+            s.names.retain(|n| n != name);
+        }
+        true
+    }
+
+    /// Stops serving everything (the node is closing).
+    pub(crate) fn stop_serving(&self) {
+        let mut served = lock(&self.served);
+        served.slots.clear();
+        served.names.clear();
+        served.by_actor.clear();
+    }
+
+    /// The slot of `actor`, served from now on if it was not.
+    pub(crate) fn export<A: RemoteActor>(self: &Arc<Self>, actor: &ActorRef<A>) -> u64 {
+        let mut served = lock(&self.served);
+        if let Some(slot) = served.by_actor.get(&actor.id()) {
+            return *slot;
+        }
+        served.next_slot += 1;
+        let slot = served.next_slot;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let entries: HashMap<u64, MessageEntry<A>> = A::messages().into_iter().map(|e| (e.wire_id, e)).collect();
+        self.tokio.spawn(forward(Arc::downgrade(self), actor.clone(), slot, entries, rx));
+        let weak = Arc::downgrade(self);
+        let watched = actor.clone();
+        self.tokio.spawn(async move {
+            let reason = watched.wait().await;
+            drop(watched);
+            if let Some(node) = weak.upgrade() {
+                node.slot_ended(slot, WireReason::of(&reason));
+            }
+        });
+        served.slots.insert(
+            slot,
+            Slot {
+                inbox: tx,
+                actor: Box::new(actor.clone()),
+                offer: Offer::of::<A>(self.id, slot),
+                interested: HashSet::new(),
+                names: Vec::new(),
+            },
+        );
+        served.by_actor.insert(actor.id(), slot);
+        slot
+    }
+
+    /// The local actor in `slot`, if it is an `A` and still served.
+    pub(crate) fn local_ref<A: RemoteActor>(&self, slot: u64) -> Option<ActorRef<A>> {
+        lock(&self.served).slots.get(&slot)?.actor.downcast_ref::<ActorRef<A>>().cloned()
+    }
+
+    fn slot_ended(&self, slot: u64, reason: WireReason) {
+        let interested = {
+            let mut served = lock(&self.served);
+            let Some(ended) = served.slots.remove(&slot) else { return };
+            for name in &ended.names {
+                served.names.remove(name);
+            }
+            served.by_actor.retain(|_, s| *s != slot);
+            let interested = ended.interested;
+            served.ended.insert(slot, reason);
+            interested
+        };
+        let reason = lock(&self.served).ended.get(&slot).map(|r| postcard::to_allocvec(r).unwrap_or_default());
+        let reason = reason.unwrap_or_default();
+        for node in interested {
+            self.send(node, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
+        }
+    }
+
+    /// Node `from` holds a ref to `slot`: tell it when the actor ends (now,
+    /// if it has).
+    pub(crate) fn interest(&self, from: u64, slot: u64) {
+        let ended = {
+            let mut served = lock(&self.served);
+            match served.slots.get_mut(&slot) {
+                Some(s) => {
+                    s.interested.insert(from);
+                    None
+                }
+                None => Some(
+                    postcard::to_allocvec(served.ended.get(&slot).unwrap_or(&WireReason::Unknown)).unwrap_or_default(),
+                ),
+            }
+        };
+        if let Some(reason) = ended {
+            self.send(from, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
+        }
+    }
+
+    /// `node` is lost: no one there to tell.
+    pub(crate) fn forget_node(&self, node: u64) {
+        for slot in lock(&self.served).slots.values_mut() {
+            slot.interested.remove(&node);
+        }
+    }
+
+    /// A request from the inbox: into its slot's queue, or refused.
+    pub(crate) fn request(&self, from: u64, slot: u64, wire_id: u64, ask: Option<u64>, payload: &[u8]) {
+        let sent = match lock(&self.served).slots.get(&slot) {
+            Some(s) => s.inbox.send(Incoming { from, wire_id, ask, payload: payload.to_vec() }).is_ok(),
+            None => false,
+        };
+        if !sent && let Some(corr) = ask {
+            self.send_error(from, corr, tractor::__private::stopped_code());
+        }
+    }
+
+    fn send_reply(&self, to: u64, corr: u64, reply: Result<Vec<u8>, tractor::Error>) {
+        match reply {
+            Ok(bytes) => self.send(to, Out::new(frame::REPLY, self.id, 9 + bytes.len()).u64(corr).u8(0).bytes(&bytes)),
+            Err(e) => self.send_error(to, corr, tractor::__private::error_code(&e)),
+        }
+    }
+
+    fn send_error(&self, to: u64, corr: u64, code: u8) {
+        self.send(to, Out::new(frame::REPLY, self.id, 9).u64(corr).u8(code + 1));
+    }
+
+    /// The queryable that answers lookups of the names this node serves.
+    pub(super) async fn declare_names(self: &Arc<Self>) -> Result<zenoh::query::Queryable<()>, NodeError> {
+        let weak = Arc::downgrade(self);
+        let prefix = self.key("name/");
+        self.session
+            .declare_queryable(self.key("name/*"))
+            .callback(move |query| {
+                let Some(node) = weak.upgrade() else { return };
+                let Some(name) = query.key_expr().as_str().strip_prefix(&prefix) else { return };
+                let offer = {
+                    let served = lock(&node.served);
+                    served.names.get(name).and_then(|slot| served.slots.get(slot)).map(|s| s.offer.clone())
+                };
+                let Some(offer) = offer else { return };
+                let Ok(bytes) = postcard::to_allocvec(&offer) else { return };
+                // Replying may wait on the link: not on Zenoh's thread.
+                node.tokio.spawn(async move {
+                    let key = query.key_expr().clone();
+                    let _ = query.reply(key, bytes).await;
+                });
+            })
+            .await
+            .map_err(|e| NodeError::zenoh("cannot declare the name queryable", e))
+    }
+
+    pub(crate) async fn lookup<A: RemoteActor>(self: &Arc<Self>, name: &str) -> Result<RemoteRef<A>, NodeError> {
+        if self.is_closed() {
+            return Err(NodeError::closed());
+        }
+        let local = {
+            let served = lock(&self.served);
+            served.names.get(name).and_then(|slot| served.slots.get(slot)).map(|s| s.offer.clone())
+        };
+        if let Some(offer) = local {
+            offer.check::<A>(name)?;
+            if let Some(actor) = self.local_ref::<A>(offer.slot) {
+                return Ok(RemoteRef::from(actor));
+            }
+        }
+        let replies = self
+            .session
+            .get(self.key(&format!("name/{name}")))
+            .timeout(self.settings.lookup_timeout)
+            .await
+            .map_err(|e| NodeError::zenoh("cannot query the name", e))?;
+        while let Ok(reply) = replies.recv_async().await {
+            let Ok(sample) = reply.result() else { continue };
+            let Ok(offer) = postcard::from_bytes::<Offer>(&sample.payload().to_bytes()) else { continue };
+            if offer.node == self.id || lock(&self.lost).contains(&offer.node) {
+                continue;
+            }
+            offer.check::<A>(name)?;
+            return Ok(RemoteRef::remote(self.target::<A>(offer.node, offer.slot)));
+        }
+        Err(NodeError::not_found(name))
+    }
+}
+
+/// Delivers the requests of one served actor, in order.
+async fn forward<A: RemoteActor>(
+    node: Weak<NodeInner>,
+    actor: ActorRef<A>,
+    slot: u64,
+    entries: HashMap<u64, MessageEntry<A>>,
+    mut rx: mpsc::UnboundedReceiver<Incoming>,
+) {
+    // Credits owed to each sending node: returned by the batch, or when
+    // nothing else is queued and enough are owed to be worth a frame (what
+    // stays owed is far below the window, so no sender waits for it).
+    let mut owed: HashMap<u64, u32> = HashMap::new();
+    while let Some(Incoming { from, wire_id, ask, payload }) = rx.recv().await {
+        let Some(node) = node.upgrade() else { return };
+        let delivering = match entries.get(&wire_id) {
+            Some(entry) => (entry.serve)(&actor, &node, &payload, ask.is_some()).map_err(|e| {
+                tracing::warn!(actor = %actor.id(), error = %e, "tractor-remote: a message did not decode");
+            }),
+            None => {
+                tracing::warn!(actor = %actor.id(), wire_id = format_args!("{wire_id:#018x}"), "tractor-remote: a message this actor does not take");
+                Err(())
+            }
+        };
+        match delivering {
+            Ok(delivering) => match (delivering.await, ask) {
+                (Ok(Some(reply)), Some(corr)) => {
+                    let node = node.clone();
+                    tokio::spawn(async move {
+                        let reply = reply.await;
+                        node.send_reply(from, corr, reply);
+                    });
+                }
+                (Err(e), Some(corr)) => node.send_reply(from, corr, Err(e)),
+                _ => {}
+            },
+            Err(()) => {
+                if let Some(corr) = ask {
+                    node.send_error(from, corr, tractor::__private::decode_code());
+                }
+            }
+        }
+        let count = owed.entry(from).or_insert(0);
+        *count += 1;
+        if *count >= CREDIT_BATCH || (*count >= IDLE_CREDIT && rx.is_empty()) {
+            for (to, count) in owed.drain() {
+                node.send(to, Out::new(frame::CREDIT, node.id, 12).u64(slot).u32(count));
+            }
+        }
+    }
+}
