@@ -128,6 +128,21 @@ pub fn derive_actor(input: TokenStream) -> TokenStream {
 ///   a macro cannot add to that text, so: the fix is `#[message(name = ..)]`.
 /// - `derive(Trait, ..)` — derives for the struct, such as `derive(Debug,
 ///   Clone)`.
+/// - `remote` — the message can be sent to the actor on another node
+///   (`tractor-remote`): see below. `id = N` pins its wire id.
+///
+/// # Remote messages
+///
+/// `#[actor(remote)]` makes every message of the block remote; `#[message(remote)]`
+/// one of them. A remote message's struct derives serde's `Serialize` and
+/// `Deserialize` (its fields and its reply must be serde types), and gets an
+/// `impl tractor_remote::Remote<Actor>`: its wire id (`id = N`, else FNV-1a
+/// of `"Actor::Message"`, so it survives module moves and rebuilds) and its
+/// shape (fields and reply as written, `Increment{by:i64}->()`), which nodes
+/// compare before they exchange it. The block then also gets `impl
+/// tractor_remote::RemoteActor` listing its remote messages. The generated
+/// ref methods exist on `tractor_remote::RemoteRef<Actor>` for the remote
+/// messages only; the crate using this needs `tractor-remote` as a dependency.
 ///
 /// # Forwarding
 ///
