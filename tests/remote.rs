@@ -483,3 +483,58 @@ async fn the_builder_keeps_to_the_sandbox() {
     assert_eq!(default.get_json("listen/endpoints").unwrap(), r#"["tcp/127.0.0.1:0"]"#, "never tcp/[::]:0");
     assert_eq!(default.get_json("scouting/multicast/enabled").unwrap(), "false");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_node_is_lost_once_its_lease_runs_out() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let peer = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch(counter.clone())).await.unwrap();
+    assert_eq!(within(counter.get()).await.unwrap(), 0);
+
+    // Frozen, not killed: its sockets stay open, only the lease (2 s, the
+    // builder's default) can tell.
+    let frozen = Command::new("kill").args(["-STOP", &peer.child.id().to_string()]).status().unwrap();
+    assert!(frozen.success());
+    let started = std::time::Instant::now();
+    let asked = tokio::spawn({
+        let counter = counter.clone();
+        async move { counter.get().await }
+    });
+    let down = within(downs.recv()).await.unwrap();
+    assert!(down.reason().is_node_lost(), "{:?}", down.reason());
+    println!("a frozen node was lost after {:?}", started.elapsed());
+    assert!(within(asked).await.unwrap().unwrap_err().is_unreachable());
+    drop(peer); // kill -9 ends a stopped process too
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_serves_names_it_can_look_up_itself_and_take_back() {
+    let runtime = Runtime::new();
+    let node = within(Node::builder(&runtime).lookup_timeout(Duration::from_millis(300)).build()).await.unwrap();
+    let counter = runtime.spawn(Counter::default());
+    within(node.serve("counter", &counter)).await.unwrap();
+    let err = within(node.serve("counter", &runtime.spawn(Counter::default()))).await.unwrap_err();
+    assert!(err.is_name_taken(), "{err}");
+
+    // A name served here resolves to the local actor: no network in between.
+    let found = within(node.lookup::<Counter>("counter")).await.unwrap();
+    assert_eq!(found.as_local(), Some(&counter));
+    assert_eq!(found.node(), None);
+    found.increment(1).tell().await.unwrap();
+    assert_eq!(within(found.get()).await.unwrap(), 1);
+    let err = within(node.lookup::<Log>("counter")).await.unwrap_err();
+    assert!(err.is_schema_mismatch(), "another actor type: {err}");
+
+    assert!(node.unserve("counter"));
+    assert!(!node.unserve("counter"));
+    assert!(within(node.lookup::<Counter>("counter")).await.unwrap_err().is_not_found());
+
+    let stopped = runtime.spawn(Counter::default());
+    within(stopped.stop()).await.unwrap();
+    assert!(within(node.serve("late", &stopped)).await.unwrap_err().is_stopped());
+    within(node.close()).await;
+    assert!(within(node.serve("after", &counter)).await.unwrap_err().is_closed());
+}

@@ -140,9 +140,14 @@ impl NodeInner {
         if !actor.is_alive() {
             return Err(NodeError::stopped(name));
         }
+        let taken = |served: &Served| served.names.get(name).is_some_and(|s| served.slots.contains_key(s));
+        // Checked before the actor is exported, so a refused serve holds nothing.
+        if taken(&lock(&self.served)) {
+            return Err(NodeError::name_taken(name));
+        }
         let slot = self.export(actor);
         let mut served = lock(&self.served);
-        if served.names.get(name).is_some_and(|s| served.slots.contains_key(s)) {
+        if taken(&served) {
             return Err(NodeError::name_taken(name));
         }
         served.names.insert(name.to_owned(), slot);
