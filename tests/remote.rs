@@ -91,6 +91,39 @@ impl Relay {
     }
 }
 
+/// Encodes fine unless it is 13, which decodes to an error, or 14, which
+/// does not even encode.
+pub struct Fragile(u8);
+
+impl serde::Serialize for Fragile {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.0 == 14 {
+            return Err(serde::ser::Error::custom("14 does not encode"));
+        }
+        s.serialize_u8(self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Fragile {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match u8::deserialize(d)? {
+            13 => Err(serde::de::Error::custom("13 does not decode")),
+            n => Ok(Fragile(n)),
+        }
+    }
+}
+
+#[derive(Actor, Default)]
+pub struct Picky;
+
+#[actor(remote)]
+impl Picky {
+    #[message]
+    pub fn take(&self, value: Fragile) -> u8 {
+        value.0
+    }
+}
+
 /// Another build's `Counter`: `get` replies with a `String`.
 mod v2 {
     use tractor::prelude::*;
@@ -160,6 +193,7 @@ fn zz_other_node() {
                 "log" => node.serve("log", &runtime.spawn(Log::default())).await.unwrap(),
                 "relay" => node.serve("relay", &runtime.spawn(Relay)).await.unwrap(),
                 "v2" => node.serve("counter", &runtime.spawn(v2::Counter)).await.unwrap(),
+                "picky" => node.serve("picky", &runtime.spawn(Picky)).await.unwrap(),
                 // A counter with room for one message, for back-pressure.
                 "narrow" => {
                     let narrow = runtime.spawn_with(Counter::default(), Mailbox::bounded(1));
@@ -364,6 +398,24 @@ async fn remote_errors_read_like_local_ones() {
     assert!(err.is_unreachable(), "no answer within the node's ask timeout: {err}");
     let err = within(node.lookup::<Counter>("nobody")).await.unwrap_err();
     assert!(err.is_not_found(), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_does_not_encode_or_decode_is_a_decode_error() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("picky", &[&endpoint]).await;
+    let picky = lookup::<Picky>(&node, "picky").await;
+    assert_eq!(within(picky.take(Fragile(7))).await.unwrap(), 7);
+    let err = within(picky.take(Fragile(13))).await.unwrap_err();
+    assert!(err.is_decode(), "the other node could not decode it: {err}");
+    let err = within(picky.take(Fragile(14))).await.unwrap_err();
+    assert!(err.is_decode(), "it did not encode here: {err}");
+    let refused = picky.take(Fragile(14)).try_tell().unwrap_err();
+    assert!(refused.error().is_decode());
+    assert_eq!(refused.into_inner().value.0, 14, "handed back");
+    // The actor is still there.
+    assert_eq!(within(picky.take(Fragile(8))).await.unwrap(), 8);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
