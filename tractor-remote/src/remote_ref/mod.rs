@@ -26,7 +26,11 @@ use crate::node::{NodeId, Target};
 ///
 /// Get one from [`Node::lookup`](crate::Node::lookup), or from a local ref
 /// with `RemoteRef::from(actor_ref)`; put one inside a remote message and it
-/// arrives on the other node as a working ref to the same actor.
+/// arrives on the other node as a working ref to the same actor (one that
+/// comes back to its own node is the local ref again). A local actor whose
+/// ref left inside a message is served by the node that encoded it until
+/// the actor stops: the node holds it, as it holds an actor it serves by
+/// name, since the other node may use the ref at any time.
 ///
 /// # Delivery
 ///
