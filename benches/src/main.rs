@@ -7,6 +7,9 @@
 //!     [--svg PATH | --no-svg]
 //! ```
 //!
+//! `--remote` measures between two processes on loopback instead (the raw
+//! Zenoh and TCP floors under remote actors: `remote/`), with its own table.
+//!
 //! The parent process re-executes this binary once per (library, workload,
 //! runtime flavor) with `--child`, so no allocator, runtime or global state is
 //! shared between libraries. Each child does one untimed warm-up run (not for
@@ -21,6 +24,7 @@
 mod chart;
 mod harness;
 mod libs;
+mod remote;
 mod report;
 
 use std::io::{BufRead, BufReader};
@@ -211,6 +215,7 @@ const USAGE: &str =
     "usage: tractor-benches [--quick] [--runs N] [--libs a,b] [--workloads a,b] [--flavors current,multi]
                        [--svg PATH | --no-svg]
        tractor-benches --child LIB WORKLOAD FLAVOR [--quick] [--runs N] [--no-warm-up]
+       tractor-benches --remote [--quick] [--runs N] [--rows a,b]   (two processes on loopback)
 libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor,
       tractor-sender, tractor-sender-yield, tractor-pubsub, tractor-pubsub-latest (`broadcast` only)
 workloads: tell, ask, spawn, fanout, ping_pong, contended, broadcast (tractor only, same sizes as fanout)
@@ -269,6 +274,12 @@ fn default_svg_path() -> PathBuf {
 }
 
 fn main() {
+    // `--remote` is a measurement of its own, with its own arguments and
+    // table (src/remote/).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--remote" || a == "--remote-peer") {
+        return remote::main(&args);
+    }
     let opts = match parse_args() {
         Ok(opts) => opts,
         Err(e) => {
