@@ -8,7 +8,8 @@
 //! ```
 //!
 //! `--remote` measures between two processes on loopback instead (the raw
-//! Zenoh and TCP floors under remote actors: `remote/`), with its own table.
+//! Zenoh and TCP floors under remote actors: `remote/`), and `--codec` the
+//! candidate wire codecs (`codec.rs`); each prints its own table.
 //!
 //! The parent process re-executes this binary once per (library, workload,
 //! runtime flavor) with `--child`, so no allocator, runtime or global state is
@@ -22,6 +23,7 @@
 //! stderr.
 
 mod chart;
+mod codec;
 mod harness;
 mod libs;
 mod remote;
@@ -216,6 +218,7 @@ const USAGE: &str =
                        [--svg PATH | --no-svg]
        tractor-benches --child LIB WORKLOAD FLAVOR [--quick] [--runs N] [--no-warm-up]
        tractor-benches --remote [--quick] [--runs N] [--rows a,b]   (two processes on loopback)
+       tractor-benches --codec [--quick]                           (wire codecs: postcard, rmp-serde, bincode)
 libs: tractor, tractor-ask, tractor-hand, tractor-supervised, kameo, ractor, xtra, actix, tokio-floor, flume-floor,
       tractor-sender, tractor-sender-yield, tractor-pubsub, tractor-pubsub-latest (`broadcast` only)
 workloads: tell, ask, spawn, fanout, ping_pong, contended, broadcast (tractor only, same sizes as fanout)
@@ -274,11 +277,14 @@ fn default_svg_path() -> PathBuf {
 }
 
 fn main() {
-    // `--remote` is a measurement of its own, with its own arguments and
-    // table (src/remote/).
+    // `--remote` and `--codec` are measurements of their own, with their own
+    // arguments and tables (src/remote/, src/codec.rs).
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--remote" || a == "--remote-peer") {
         return remote::main(&args);
+    }
+    if args.iter().any(|a| a == "--codec") {
+        return codec::main(&args);
     }
     let opts = match parse_args() {
         Ok(opts) => opts,
