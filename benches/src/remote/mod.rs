@@ -21,6 +21,7 @@
 
 mod process;
 mod tcp_floor;
+mod tractor_remote;
 pub(crate) mod zenoh_floor;
 
 use std::fmt::Write as _;
@@ -94,7 +95,10 @@ pub(crate) trait Row: Sync {
 
 /// Every row, in table order.
 pub(crate) fn rows() -> Vec<&'static dyn Row> {
-    vec![&zenoh_floor::PutStream, &zenoh_floor::QueryRoundTrip, &zenoh_floor::PubSubRoundTrip, &tcp_floor::TcpRoundTrip]
+    let mut rows: Vec<&'static dyn Row> =
+        vec![&zenoh_floor::PutStream, &zenoh_floor::QueryRoundTrip, &zenoh_floor::PubSubRoundTrip, &tcp_floor::TcpRoundTrip];
+    rows.extend(tractor_remote::ROWS);
+    rows
 }
 
 fn find(key: &str) -> Option<&'static dyn Row> {
