@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use super::current::Running;
 use super::{Control, Crash, PanicSite};
-use crate::actor::{Actor, Context, ControlFlow, Panic, Step, StopReason};
+use crate::actor::{Actor, Context, ControlFlow, Panic, StopReason};
 use crate::message::{BoxFuture, Envelope};
 use crate::util::{drop_quietly, short_type_name};
 
 /// How a piece of user code ended.
-enum Run<T> {
+pub(crate) enum Run<T> {
     Done(T),
     Panicked(Panic),
     Killed,
@@ -23,7 +23,7 @@ enum Run<T> {
 
 /// How [`guarded`] runs a piece of user code: a zero-sized type each, so that
 /// the guarded future holds nothing for it (every idle actor's task holds one).
-trait Guard: Copy + Send {
+pub(crate) trait Guard: Copy + Send {
     /// Given up as soon as the actor is killed.
     const KILLABLE: bool;
     /// Marked as the actor's own code while polled (see `current.rs`).
@@ -34,7 +34,7 @@ trait Guard: Copy + Send {
 /// `current.rs`): every message goes through it, and a `step` that asks
 /// itself through `ctx.ask` is caught by its sender anyway.
 #[derive(Clone, Copy)]
-struct StepGuard;
+pub(crate) struct StepGuard;
 
 /// A hook or an asynchronous handler: given up on a kill, and marked.
 #[derive(Clone, Copy)]
@@ -69,7 +69,7 @@ impl Guard for ToTheEnd {
 ///
 /// A plain fn over a pinned slot the caller owns: an `async fn` would hold
 /// the future twice in the actor's task.
-fn guarded<'a, G: Guard, F: Future + 'a>(
+pub(crate) fn guarded<'a, G: Guard, F: Future + 'a>(
     ctl: &'a Control,
     _guard: G,
     mut slot: Pin<&'a mut Option<F>>,
@@ -260,7 +260,8 @@ pub(crate) async fn stillborn<A: Actor>(mut actor: A, mut ctx: Context<A>, reaso
 /// block, owned or as references (each use borrows them anew); `$sup` the
 /// instance's [`Supervision`]. A macro rather than a fn: the plain actor's
 /// task ([`run`]) expands it inline, so that its future holds the actor and
-/// the context once; a supervised instance runs it through [`lifecycle`].
+/// the context once, and so does a supervised actor's (`supervision/run.rs`),
+/// instance after instance.
 ///
 /// The handling of a message is inline, so that an idle actor's task holds
 /// no more than the step or the handler in flight, and what the slow paths
@@ -274,6 +275,16 @@ pub(crate) async fn stillborn<A: Actor>(mut actor: A, mut ctx: Context<A>, reaso
 macro_rules! instance_loop {
     ($actor:expr, $ctx:expr, $ctl:expr, $sup:expr) => {
         'instance: {
+            #[allow(unused_imports, reason = "some are in scope where it is expanded")]
+            use ::std::pin::pin;
+            #[allow(unused_imports, reason = "some are in scope where it is expanded")]
+            use $crate::actor::{ControlFlow, Step, StopReason};
+            #[allow(unused_imports, reason = "some are in scope where it is expanded")]
+            use $crate::runtime::PanicSite;
+            #[allow(unused_imports, reason = "some are in scope where it is expanded")]
+            use $crate::runtime::task::{
+                Handling, Run, StepGuard, crashed, ended_by, guarded, retires, start, start_actor,
+            };
             if let Some(reason) = Box::pin(start_actor($actor, $ctx, $ctl, $sup)).await {
                 break 'instance reason;
             }
@@ -349,6 +360,7 @@ macro_rules! instance_loop {
         }
     };
 }
+pub(crate) use instance_loop;
 
 /// The whole life of one actor.
 ///
@@ -374,27 +386,16 @@ pub(crate) fn run<A: Actor>(mut actor: A, mut ctx: Context<A>) -> impl Future<Ou
     }
 }
 
-/// One instance's life (see [`instance_loop!`]), for a supervised actor.
-#[allow(clippy::manual_async_fn, reason = "an `async fn` keeps its arguments twice")]
-pub(crate) fn lifecycle<'a, A: Actor, S: Supervision + 'a>(
-    actor: &'a mut A,
-    ctx: &'a mut Context<A>,
-    ctl: &'a Control,
-    sup: S,
-) -> impl Future<Output = StopReason> + 'a {
-    async move { instance_loop!(&mut *actor, &mut *ctx, ctl, sup) }
-}
-
 /// A stop that is not from outside (no `CLOSED`), or a `Step::Stop` while
 /// every ref is still there: does it end only this instance? Never for an
 /// actor that is not supervised.
 #[cold]
-fn retires<A: Actor, S: Supervision>(ctx: &Context<A>, ctl: &Control, sup: S) -> bool {
+pub(crate) fn retires<A: Actor, S: Supervision>(ctx: &Context<A>, ctl: &Control, sup: S) -> bool {
     !ctl.is_closed() && !ctx.receiver().is_disconnected() && sup.retires(ctl)
 }
 
 /// Runs `on_start`; `Some` if the actor ends there.
-async fn start_actor<A: Actor, S: Supervision>(
+pub(crate) async fn start_actor<A: Actor, S: Supervision>(
     actor: &mut A,
     ctx: &mut Context<A>,
     ctl: &Control,
@@ -419,7 +420,7 @@ async fn start_actor<A: Actor, S: Supervision>(
 /// A message being handled, as [`start`] left it: over already, or an
 /// asynchronous handler's future, guarded as [`Killable`]: a future
 /// (`Unpin`, and small: the actor's task holds it while the handler runs).
-enum Handling<'a> {
+pub(crate) enum Handling<'a> {
     /// A synchronous handler returned, or the start panicked.
     Over(Run<()>),
     /// An asynchronous handler's future (`None` once it is done).
@@ -428,7 +429,7 @@ enum Handling<'a> {
 
 impl Handling<'_> {
     /// The outcome of a handling that is over (a synchronous handler's).
-    fn into_run(self) -> Run<()> {
+    pub(crate) fn into_run(self) -> Run<()> {
         match self {
             Handling::Over(run) => run,
             Handling::Running(..) => unreachable!("a running handling is awaited"),
@@ -455,7 +456,7 @@ impl Future for Handling<'_> {
 /// (The caller awaits right after; it takes the type name from here rather
 /// than borrowing `env` itself, which would keep `env`'s slot in the actor's
 /// task.)
-fn start<'a, A: Actor>(
+pub(crate) fn start<'a, A: Actor>(
     actor: &'a mut A,
     ctx: &'a mut Context<A>,
     ctl: &'a Control,
@@ -481,7 +482,7 @@ fn start<'a, A: Actor>(
 
 /// After a panic: ask `on_panic`, then (supervised, when it chose `Stop`)
 /// whether a restart follows, tell the crash policy, return the decision.
-async fn crashed<A: Actor, S: Supervision>(
+pub(crate) async fn crashed<A: Actor, S: Supervision>(
     actor: &mut A,
     ctx: &mut Context<A>,
     ctl: &Control,
@@ -507,7 +508,12 @@ async fn crashed<A: Actor, S: Supervision>(
 
 /// A supervised actor's factory panicked: a failed start, told to the crash
 /// policy as a panic in `on_start`. `true` if a restart follows.
-pub(crate) fn factory_panicked<A: Actor>(ctx: &Context<A>, ctl: &Control, sup: &dyn Supervised, panic: Panic) -> bool {
+pub(crate) fn factory_panicked<A: Actor, S: Supervision>(
+    ctx: &Context<A>,
+    ctl: &Control,
+    sup: S,
+    panic: Panic,
+) -> bool {
     let restart = sup.failed(ctl);
     let crash = Crash {
         actor_id: ctl.id,

@@ -427,7 +427,7 @@ impl SupervisorBuilder {
         restart: Restart,
         mailbox: Mailbox,
     ) -> ActorRef<A> {
-        self.add(Arc::new(factory), restart, mailbox, None)
+        self.add(factory, restart, mailbox, None)
     }
 
     /// Adds a group as a child of this one, and returns its builder: add
@@ -442,14 +442,14 @@ impl SupervisorBuilder {
             let core = Arc::clone(&core);
             move || Supervisor { core: Arc::clone(&core) }
         };
-        let group = self.add(Arc::new(factory), Restart::OnFailure, Mailbox::unbounded(), Some(Arc::clone(&core)));
+        let group = self.add(factory, Restart::OnFailure, Mailbox::unbounded(), Some(Arc::clone(&core)));
         let _ = core.group.set(group.downgrade());
         SupervisorBuilder { core, runtime: self.runtime.clone(), nested: Some(group), spawned: false }
     }
 
     fn add<A: Actor>(
         &self,
-        factory: super::run::Factory<A>,
+        factory: impl Fn() -> A + Send + Sync + 'static,
         restart: Restart,
         mailbox: Mailbox,
         subgroup: Option<Arc<Core>>,
@@ -461,7 +461,7 @@ impl SupervisorBuilder {
         let mut state = self.core.lock();
         let index = state.children.len();
         let seat = Seat { core: Arc::clone(&self.core), index, link: Arc::clone(&link), subgroup };
-        let plan = Plan { factory, restart, boss: Boss::Group(seat) };
+        let plan = Plan::new(factory, restart, Boss::Group(seat));
         let (child, ctl) = self.runtime.launch(plan, mailbox);
         state.children.push(Slot { ctl, link, _owned: child.cell_arc() });
         if state.running {

@@ -1,7 +1,6 @@
 //! How often a supervised actor may be restarted, and how long to wait
 //! before each restart.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -21,10 +20,12 @@ impl Limit {
     pub(crate) const DEFAULT: Limit = Limit { max: 3, window: Duration::from_secs(5) };
 }
 
-/// The restarts within the current window, oldest first.
+/// The restarts within the current window, oldest first (a `Vec`: at most
+/// `max` of them, and 8 bytes smaller than a `VecDeque` in every supervised
+/// actor's plan).
 #[derive(Debug, Default)]
 pub(crate) struct Log {
-    at: VecDeque<Instant>,
+    at: Vec<Instant>,
 }
 
 impl Log {
@@ -34,13 +35,11 @@ impl Log {
     /// included.
     pub(crate) fn restart(&mut self, limit: Limit) -> Option<u32> {
         let now = Instant::now();
-        while self.at.front().is_some_and(|t| now.duration_since(*t) >= limit.window) {
-            self.at.pop_front();
-        }
+        self.at.retain(|t| now.duration_since(*t) < limit.window);
         if self.at.len() >= limit.max as usize {
             return None;
         }
-        self.at.push_back(now);
+        self.at.push(now);
         Some(self.at.len() as u32)
     }
 }

@@ -10,7 +10,8 @@
 //! - `limit.rs`: the restart limit and the backoff.
 //!
 //! The message path never comes here: an instance's loop is the actor loop
-//! of `runtime/task.rs`, which asks its supervision (through
+//! of `runtime/task.rs` (`instance_loop!`, expanded in `run.rs`'s task as
+//! in a plain actor's), which asks its supervision (through
 //! `task::Supervised`) only when the instance ends.
 
 mod group;

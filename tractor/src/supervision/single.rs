@@ -1,12 +1,12 @@
 //! [`Supervise`]: one supervised actor, as a root or as a child.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use super::Restart;
 use super::limit::{Backoff, Limit, Log};
-use super::run::{Boss, Factory, Plan};
+use super::run::{Boss, Own, Plan, Unspawned};
 use crate::actor::Actor;
 use crate::handle::ActorRef;
 use crate::mailbox::Mailbox;
@@ -80,10 +80,9 @@ pub struct Supervise<'a, A: Actor> {
     runtime: &'a Runtime,
     /// A child's parent, to own it.
     parent: Option<&'a mut Children>,
-    factory: Factory<A>,
-    restart: Restart,
-    limit: Limit,
-    backoff: Option<Backoff>,
+    /// The factory and the options so far, boxed as the actor's task will
+    /// keep them (its boss is always `Boss::Own`).
+    plan: Box<dyn Unspawned<A>>,
     mailbox: Option<Mailbox>,
 }
 
@@ -93,20 +92,20 @@ impl<'a, A: Actor> Supervise<'a, A> {
         parent: Option<&'a mut Children>,
         factory: impl Fn() -> A + Send + Sync + 'static,
     ) -> Self {
-        Supervise {
-            runtime,
-            parent,
-            factory: Arc::new(factory),
-            restart: Restart::default(),
-            limit: Limit::DEFAULT,
-            backoff: None,
-            mailbox: None,
+        let own = Own { limit: Limit::DEFAULT, backoff: None, log: Mutex::new(Log::default()) };
+        Supervise { runtime, parent, plan: Plan::new(factory, Restart::default(), Boss::Own(own)), mailbox: None }
+    }
+
+    fn own(&mut self) -> &mut Own {
+        match self.plan.rules_mut().1 {
+            Boss::Own(own) => own,
+            Boss::Group(_) => unreachable!("an actor supervised alone has no group"),
         }
     }
 
     /// When to restart (default [`Restart::OnFailure`]).
     pub fn restart(mut self, restart: Restart) -> Self {
-        self.restart = restart;
+        *self.plan.rules_mut().0 = restart;
         self
     }
 
@@ -114,7 +113,7 @@ impl<'a, A: Actor> Supervise<'a, A> {
     /// good, with its last failure as the reason. The default is 3 within 5
     /// seconds; `max_restarts(0, ..)` never restarts.
     pub fn max_restarts(mut self, max: u32, window: Duration) -> Self {
-        self.limit = Limit { max, window };
+        self.own().limit = Limit { max, window };
         self
     }
 
@@ -122,7 +121,7 @@ impl<'a, A: Actor> Supervise<'a, A> {
     /// window, doubling with each further one, at most `max`. Messages sent
     /// meanwhile wait in the mailbox. By default a restart follows at once.
     pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.backoff = Some(Backoff { min, max: max.max(min) });
+        self.own().backoff = Some(Backoff { min, max: max.max(min) });
         self
     }
 
@@ -142,9 +141,7 @@ impl<'a, A: Actor> Supervise<'a, A> {
     #[must_use = "dropping the returned ref stops a root actor once it has handled its queue; keep it (or a clone, or a Sender made from it) for as long as the actor should run"]
     pub fn spawn(self) -> ActorRef<A> {
         let mailbox = self.mailbox.unwrap_or_else(|| self.runtime.default_mailbox());
-        let boss = Boss::Own { limit: self.limit, backoff: self.backoff, log: Mutex::new(Log::default()) };
-        let plan = Plan { factory: self.factory, restart: self.restart, boss };
-        let (actor, ctl) = self.runtime.launch(plan, mailbox);
+        let (actor, ctl) = self.plan.spawn(self.runtime, mailbox);
         if let Some(children) = self.parent {
             children.push(ctl, actor.cell_arc());
         }
@@ -154,13 +151,16 @@ impl<'a, A: Actor> Supervise<'a, A> {
 
 impl<A: Actor> fmt::Debug for Supervise<'_, A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (restart, Boss::Own(own)) = self.plan.rules() else {
+            unreachable!("an actor supervised alone has no group")
+        };
         f.debug_struct("Supervise")
             .field("actor", &crate::util::short_type_name(std::any::type_name::<A>()))
             .field("child", &self.parent.is_some())
-            .field("restart", &self.restart)
-            .field("max_restarts", &self.limit.max)
-            .field("window", &self.limit.window)
-            .field("backoff", &self.backoff.map(|b| (b.min, b.max)))
+            .field("restart", &restart)
+            .field("max_restarts", &own.limit.max)
+            .field("window", &own.limit.window)
+            .field("backoff", &own.backoff.map(|b| (b.min, b.max)))
             .field("mailbox", &self.mailbox)
             .finish()
     }
