@@ -262,7 +262,7 @@ impl Mailbox {
             if self.state.is_rendezvous() {
                 return poll_rendezvous(&self.state, cx, kind, |cx| self.queue.wait_inside(cx.waker()));
             }
-            poll_take(&self.state, &self.taken, cx.waker(), kind, || self.take(bounded))
+            poll_take(&self.state, &self.taken, cx.waker(), || kind, || self.take(bounded))
         })
     }
 

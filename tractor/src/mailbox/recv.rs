@@ -20,13 +20,14 @@ pub(crate) enum Take<T> {
 /// One poll of the receive loop, over any queue (see `state`, "Waking the
 /// actor"): `Some` with the next item, `None` once a stop was asked for or
 /// every sender is gone and the queue is empty, `Pending` once parked under
-/// `waker`. `taken` counts what this receiver took, wrapping.
+/// `waker`, whose `kind` is asked only then (a message waiting needs no
+/// look at the waker). `taken` counts what this receiver took, wrapping.
 #[inline]
 pub(crate) fn poll_take<T>(
     state: &State,
     taken: &AtomicU32,
     waker: &Waker,
-    kind: WakerKind,
+    kind: impl Fn() -> WakerKind,
     mut take: impl FnMut() -> Take<T>,
 ) -> Poll<Option<T>> {
     if state.stop_requested() {
@@ -48,7 +49,7 @@ pub(crate) fn poll_take<T>(
                 Take::Empty => taken.store(seen.finished, Relaxed),
             }
         }
-        match state.park(waker, seen, kind) {
+        match state.park(waker, seen, kind()) {
             Park::Asleep => return Poll::Pending,
             Park::LookAgain if state.stop_requested() => return Poll::Ready(None),
             Park::LookAgain => {}
@@ -214,7 +215,8 @@ impl<T: Letter, O: Owner> Receiver<T, O> {
         poll_fn(move |cx| {
             let state = self.state();
             if !state.is_rendezvous() {
-                return poll_take(state, &self.taken, cx.waker(), self.waker_kind(cx.waker()), || self.take());
+                let waker = cx.waker();
+                return poll_take(state, &self.taken, waker, || self.waker_kind(waker), || self.take());
             }
             // Boxed: a rendezvous is rare, and every actor's task has room
             // for this future.

@@ -51,10 +51,12 @@ impl Control {
         (self.type_name)()
     }
 
+    #[inline]
     pub(crate) fn stop_requested(&self) -> bool {
         self.mailbox.state.stop_requested()
     }
 
+    #[inline]
     pub(crate) fn is_killed(&self) -> bool {
         self.mailbox.state.is_killed()
     }
@@ -64,6 +66,7 @@ impl Control {
     }
 
     /// `true` once new sends are refused: a stop from outside, a drain, or the end.
+    #[inline]
     pub(crate) fn is_closed(&self) -> bool {
         self.mailbox.state.is_closed()
     }

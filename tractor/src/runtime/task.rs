@@ -429,6 +429,7 @@ pub(crate) enum Handling<'a> {
 
 impl Handling<'_> {
     /// The outcome of a handling that is over (a synchronous handler's).
+    #[inline]
     pub(crate) fn into_run(self) -> Run<()> {
         match self {
             Handling::Over(run) => run,
@@ -456,14 +457,14 @@ impl Future for Handling<'_> {
 /// (The caller awaits right after; it takes the type name from here rather
 /// than borrowing `env` itself, which would keep `env`'s slot in the actor's
 /// task.)
+#[inline(always)]
 pub(crate) fn start<'a, A: Actor>(
     actor: &'a mut A,
     ctx: &'a mut Context<A>,
     ctl: &'a Control,
     env: Envelope<A>,
 ) -> (fn() -> &'static str, Handling<'a>) {
-    let message_type = env.message_type_fn();
-    let sender = env.sender();
+    let (message_type, sender) = env.header();
     ctx.set_sender(sender);
     let span = tracing::info_span!(
         "handle",
