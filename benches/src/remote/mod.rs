@@ -95,8 +95,12 @@ pub(crate) trait Row: Sync {
 
 /// Every row, in table order.
 pub(crate) fn rows() -> Vec<&'static dyn Row> {
-    let mut rows: Vec<&'static dyn Row> =
-        vec![&zenoh_floor::PutStream, &zenoh_floor::QueryRoundTrip, &zenoh_floor::PubSubRoundTrip, &tcp_floor::TcpRoundTrip];
+    let mut rows: Vec<&'static dyn Row> = vec![
+        &zenoh_floor::PutStream,
+        &zenoh_floor::QueryRoundTrip,
+        &zenoh_floor::PubSubRoundTrip,
+        &tcp_floor::TcpRoundTrip,
+    ];
     rows.extend(tractor_remote::ROWS);
     rows
 }

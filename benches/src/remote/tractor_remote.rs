@@ -50,7 +50,8 @@ fn serve(peer: &mut Peer) -> Result<(), String> {
     let port = peer.port();
     let node = tokio.block_on(async {
         let runtime = Runtime::new();
-        let node = Node::builder(&runtime).listen(format!("tcp/127.0.0.1:{port}")).build().await.map_err(|e| e.to_string())?;
+        let node =
+            Node::builder(&runtime).listen(format!("tcp/127.0.0.1:{port}")).build().await.map_err(|e| e.to_string())?;
         node.serve("counter", &runtime.spawn(Counter::default())).await.map_err(|e| e.to_string())?;
         Ok::<_, String>(node)
     })?;
@@ -73,7 +74,9 @@ async fn connect(port: u16) -> Result<(Node, RemoteRef<Counter>), String> {
     loop {
         match node.lookup::<Counter>("counter").await {
             Ok(counter) => return Ok((node, counter)),
-            Err(e) if e.is_not_found() && Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(10)).await,
+            Err(e) if e.is_not_found() && Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(10)).await
+            }
             Err(e) => return Err(e.to_string()),
         }
     }

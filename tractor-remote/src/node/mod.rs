@@ -335,9 +335,16 @@ impl NodeInner {
             .clone()
     }
 
-    /// Queues `frame` to `node`.
+    /// Sends `frame` to `node`.
     pub(crate) fn send(&self, node: u64, frame: Out) {
         self.peer(node).send(frame);
+    }
+
+    /// Sends `frame` to `node` from a task: for Zenoh's callbacks, which
+    /// must not wait on a put.
+    pub(crate) fn send_soon(self: &Arc<Self>, node: u64, frame: Out) {
+        let me = self.clone();
+        self.tokio.spawn(async move { me.send(node, frame) });
     }
 
     /// The shared state of the remote actor `slot` on `owner`, made on first
@@ -435,7 +442,9 @@ impl NodeInner {
         }
         // Dropping a waiter's sender fails its ask as unreachable.
         lock(&self.pending).retain(|_, w| w.node != node);
-        lock(&self.peers).remove(&node);
+        if let Some(peer) = lock(&self.peers).remove(&node) {
+            peer.close();
+        }
         lock(&self.seqs).remove(&node);
         self.forget_node(node);
     }
@@ -446,7 +455,9 @@ impl NodeInner {
         }
         self.stop_serving();
         lock(&self.pending).clear();
-        lock(&self.peers).clear();
+        for (_, peer) in lock(&self.peers).drain() {
+            peer.close();
+        }
         let keep = std::mem::take(&mut *lock(&self.keep));
         drop(keep);
         let _ = self.session.close().await;

@@ -1,53 +1,102 @@
 //! [`Peer`]: the one ordered path from this node to another.
 //!
-//! Every frame to node X goes through X's peer: an unbounded queue that a
-//! single writer task drains into one declared Zenoh publisher on X's inbox
-//! key, stamping each frame's sequence number as it goes. So frames from one
-//! sender reach X in the order they were queued (tells, asks, credits and
-//! replies alike: nothing can overtake), and no caller ever waits on Zenoh:
-//! back-pressure is the per-actor credit window, never a blocked put.
+//! Every frame to node X goes through X's peer: one declared Zenoh publisher
+//! on X's inbox key, behind a lock that also stamps each frame's sequence
+//! number, so frames from this node reach X in the order they were sent
+//! (tells, asks, credits and replies alike: nothing can overtake), and a gap
+//! shows a loss. The put happens in the sender's own task: no task hop on
+//! the message path. Back-pressure is the per-actor credit window, never a
+//! blocked put: the credits keep Zenoh's queue short.
+//!
+//! Until the publisher is declared (a task does that when the peer is made)
+//! frames wait in a backlog, which the task flushes in order.
 
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use zenoh::Wait;
+use zenoh::pubsub::Publisher;
 use zenoh::qos::CongestionControl;
 
+use super::lock;
 use crate::frame::Out;
 
 /// The path to one other node.
 pub(crate) struct Peer {
-    tx: mpsc::UnboundedSender<Out>,
+    state: Arc<Mutex<State>>,
+}
+
+struct State {
+    seq: u64,
+    publisher: Option<Publisher<'static>>,
+    /// Frames sent before the publisher was declared.
+    backlog: Vec<Out>,
+    /// The node is lost or this one closes: frames are dropped.
+    closed: bool,
+    key: String,
+}
+
+impl State {
+    fn put(&mut self, mut frame: Out) {
+        let Some(publisher) = &self.publisher else {
+            self.backlog.push(frame);
+            return;
+        };
+        self.seq += 1;
+        frame.stamp(self.seq);
+        if let Err(e) = publisher.put(frame.0).wait() {
+            tracing::debug!(key = %self.key, error = %e, "tractor-remote: put failed");
+        }
+    }
 }
 
 impl Peer {
-    /// Starts the writer to `key` (node `to`'s inbox) on `tokio`.
+    /// Starts declaring the publisher to `key` (node `to`'s inbox) on `tokio`.
     pub(crate) fn start(session: &zenoh::Session, key: String, tokio: &tokio::runtime::Handle) -> Self {
-        let (tx, rx) = mpsc::unbounded_channel();
-        tokio.spawn(write(session.clone(), key, rx));
-        Peer { tx }
+        let state = Arc::new(Mutex::new(State {
+            seq: 0,
+            publisher: None,
+            backlog: Vec::new(),
+            closed: false,
+            key: key.clone(),
+        }));
+        let session = session.clone();
+        let declared = state.clone();
+        tokio.spawn(async move {
+            // Reliable (Zenoh's default) and blocking under congestion, so
+            // nothing is dropped while the link lives.
+            match session.declare_publisher(key.clone()).congestion_control(CongestionControl::Block).await {
+                Ok(publisher) => {
+                    let mut state = lock(&declared);
+                    if state.closed {
+                        return;
+                    }
+                    state.publisher = Some(publisher);
+                    for frame in std::mem::take(&mut state.backlog) {
+                        state.put(frame);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(%key, error = %e, "tractor-remote: cannot declare a publisher; frames to this node are dropped");
+                    lock(&declared).closed = true;
+                }
+            }
+        });
+        Peer { state }
     }
 
-    /// Queues `frame`; `false` if the writer is gone (the node is closing).
-    pub(crate) fn send(&self, frame: Out) -> bool {
-        self.tx.send(frame).is_ok()
+    /// Sends `frame`, after every frame sent before it.
+    pub(crate) fn send(&self, frame: Out) {
+        let mut state = lock(&self.state);
+        if !state.closed {
+            state.put(frame);
+        }
     }
-}
 
-async fn write(session: zenoh::Session, key: String, mut rx: mpsc::UnboundedReceiver<Out>) {
-    // Reliable (Zenoh's default) and blocking under congestion, so that
-    // nothing is dropped while the link lives; the credit window keeps the
-    // queue short, so the put does not block for long.
-    let publisher = match session.declare_publisher(key.clone()).congestion_control(CongestionControl::Block).await {
-        Ok(publisher) => publisher,
-        Err(e) => {
-            tracing::warn!(%key, error = %e, "tractor-remote: cannot declare a publisher; frames to this node are dropped");
-            return;
-        }
-    };
-    let mut seq: u64 = 0;
-    while let Some(mut frame) = rx.recv().await {
-        seq += 1;
-        frame.stamp(seq);
-        if let Err(e) = publisher.put(frame.0).await {
-            tracing::debug!(%key, error = %e, "tractor-remote: put failed");
-        }
+    /// Drops what is queued and what comes: the node is gone.
+    pub(crate) fn close(&self) {
+        let mut state = lock(&self.state);
+        state.closed = true;
+        state.backlog.clear();
+        state.publisher = None;
     }
 }

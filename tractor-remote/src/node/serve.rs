@@ -234,7 +234,7 @@ impl NodeInner {
 
     /// Node `from` holds a ref to `slot`: tell it when the actor ends (now,
     /// if it has).
-    pub(crate) fn interest(&self, from: u64, slot: u64) {
+    pub(crate) fn interest(self: &Arc<Self>, from: u64, slot: u64) {
         let ended = {
             let mut served = lock(&self.served);
             match served.slots.get_mut(&slot) {
@@ -248,7 +248,7 @@ impl NodeInner {
             }
         };
         if let Some(reason) = ended {
-            self.send(from, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
+            self.send_soon(from, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
         }
     }
 
@@ -260,13 +260,14 @@ impl NodeInner {
     }
 
     /// A request from the inbox: into its slot's queue, or refused.
-    pub(crate) fn request(&self, from: u64, slot: u64, wire_id: u64, ask: Option<u64>, payload: &[u8]) {
+    pub(crate) fn request(self: &Arc<Self>, from: u64, slot: u64, wire_id: u64, ask: Option<u64>, payload: &[u8]) {
         let sent = match lock(&self.served).slots.get(&slot) {
             Some(s) => s.inbox.send(Incoming { from, wire_id, ask, payload: payload.to_vec() }).is_ok(),
             None => false,
         };
         if !sent && let Some(corr) = ask {
-            self.send_error(from, corr, tractor::__private::stopped_code());
+            let code = tractor::__private::stopped_code();
+            self.send_soon(from, Out::new(frame::REPLY, self.id, 9).u64(corr).u8(code + 1));
         }
     }
 
