@@ -98,15 +98,15 @@ pub const fn wire_id(name: &str) -> u64 {
     hash
 }
 
-/// The reply of a delivered ask, encoded.
-pub(crate) type ReplyBytes = Pin<Box<dyn Future<Output = Result<Vec<u8>, tractor::Error>> + Send>>;
+/// A decoded message on its way into the mailbox: resolves once it is in.
+/// An ask's reply goes back from the actor's own task, when it answers.
+pub(crate) type Delivering = Pin<Box<dyn Future<Output = Result<(), tractor::Error>> + Send>>;
 
-/// A decoded message on its way into the mailbox: resolves once it is in
-/// (to the reply's future for an ask).
-pub(crate) type Delivering = Pin<Box<dyn Future<Output = Result<Option<ReplyBytes>, tractor::Error>> + Send>>;
+/// Who asked: the node and the ask's correlation id.
+pub(crate) type Asker = Option<(u64, u64)>;
 
 /// Decodes one message for `actor` and starts delivering it.
-type Serve<A> = fn(&ActorRef<A>, &Arc<NodeInner>, &[u8], bool) -> Result<Delivering, codec::DecodeError>;
+type Serve<A> = fn(&ActorRef<A>, &Arc<NodeInner>, &[u8], Asker) -> Result<Delivering, codec::DecodeError>;
 
 /// One remote message of actor `A`: its fingerprint and how to serve it.
 pub struct MessageEntry<A: Actor> {
@@ -147,25 +147,25 @@ fn serve<A: Actor, M: Remote<A>>(
     actor: &ActorRef<A>,
     node: &Arc<NodeInner>,
     payload: &[u8],
-    ask: bool,
+    asker: Asker,
 ) -> Result<Delivering, codec::DecodeError> {
     let msg: M = codec::decode(node, payload)?;
     let actor = actor.clone();
+    let Some((from, corr)) = asker else {
+        return Ok(Box::pin(async move { actor.tell(msg).await }));
+    };
     let node = node.clone();
-    Ok(Box::pin(async move {
-        let pending = tractor::__private::deliver(&actor, msg, ask).await?;
-        Ok(pending.map(|reply| -> ReplyBytes {
-            Box::pin(async move {
-                let reply = reply.await?;
-                codec::encode(&node, &reply).map_err(|_| decode_error::<A, M>(&actor))
-            })
-        }))
-    }))
-}
-
-/// `M` to `actor` could not be encoded or decoded.
-fn decode_error<A: Actor, M>(actor: &ActorRef<A>) -> tractor::Error {
-    tractor::__private::decode_error(actor.id(), type_name::<A>(), Some(type_name::<M>()))
+    let id = actor.id();
+    // Called in the actor's task when it answers (or with `is_stopped` if
+    // it never does): encoded and put on the wire there.
+    let reply = Box::new(move |reply: Result<M::Reply, tractor::Error>| {
+        let bytes = reply.and_then(|reply| {
+            codec::encode(&node, &reply)
+                .map_err(|_| tractor::__private::decode_error(id, type_name::<A>(), Some(type_name::<M>())))
+        });
+        node.send_reply(from, corr, bytes);
+    });
+    Ok(Box::pin(async move { tractor::__private::deliver_then(&actor, msg, reply).await }))
 }
 
 /// `path::to::Get<T>` -> `Get<T>`.

@@ -97,7 +97,7 @@ pub mod prelude {
 pub mod __private {
     pub use crate::message::{Now, Outcome};
     pub use crate::remote::{
-        Handle, Pending, Route, Standin, decode_code, decode_error, deliver, error_code, error_from_code, full_error,
+        Handle, Route, Standin, decode_code, decode_error, deliver_then, error_code, error_from_code, full_error,
         panic_from_text, refused_error, stopped_code, stopped_error, timeout_error, unreachable_error,
     };
     pub use crate::watch::WatchTarget;

@@ -271,7 +271,7 @@ impl NodeInner {
         }
     }
 
-    fn send_reply(&self, to: u64, corr: u64, reply: Result<Vec<u8>, tractor::Error>) {
+    pub(crate) fn send_reply(&self, to: u64, corr: u64, reply: Result<Vec<u8>, tractor::Error>) {
         match reply {
             Ok(bytes) => self.send(to, Out::new(frame::REPLY, self.id, 9 + bytes.len()).u64(corr).u8(0).bytes(&bytes)),
             Err(e) => self.send_error(to, corr, tractor::__private::error_code(&e)),
@@ -354,8 +354,9 @@ async fn forward<A: RemoteActor>(
     let mut owed: HashMap<u64, u32> = HashMap::new();
     while let Some(Incoming { from, wire_id, ask, payload }) = rx.recv().await {
         let Some(node) = node.upgrade() else { return };
+        let asker = ask.map(|corr| (from, corr));
         let delivering = match entries.get(&wire_id) {
-            Some(entry) => (entry.serve)(&actor, &node, &payload, ask.is_some()).map_err(|e| {
+            Some(entry) => (entry.serve)(&actor, &node, &payload, asker).map_err(|e| {
                 tracing::warn!(actor = %actor.id(), error = %e, "tractor-remote: a message did not decode");
             }),
             None => {
@@ -364,17 +365,8 @@ async fn forward<A: RemoteActor>(
             }
         };
         match delivering {
-            Ok(delivering) => match (delivering.await, ask) {
-                (Ok(Some(reply)), Some(corr)) => {
-                    let node = node.clone();
-                    tokio::spawn(async move {
-                        let reply = reply.await;
-                        node.send_reply(from, corr, reply);
-                    });
-                }
-                (Err(e), Some(corr)) => node.send_reply(from, corr, Err(e)),
-                _ => {}
-            },
+            // A refused ask has had its answer (`is_stopped`) from its slot.
+            Ok(delivering) => drop(delivering.await),
             Err(()) => {
                 if let Some(corr) = ask {
                     node.send_error(from, corr, tractor::__private::decode_code());

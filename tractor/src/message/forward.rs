@@ -178,6 +178,42 @@ pub(crate) trait MappedSlot<R>: Send + 'static {
     fn is_closed(&self) -> bool;
 }
 
+/// A reply slot that calls a function with the reply, in the task of the
+/// actor that answers (for `tractor-remote`: the reply is encoded and put on
+/// the wire there, with no task to wake). Dropped unanswered (the actor
+/// stopped first, or the message was refused), it is called with `stopped`.
+pub(crate) fn callback_slot<R: Send + 'static>(f: Box<dyn FnOnce(Result<R, Error>) + Send>, stopped: Error) -> Slot<R> {
+    Slot::Mapped(Box::new(Callback { f: Some(f), stopped }))
+}
+
+/// What a callback slot calls with the reply.
+pub(crate) type ReplyFn<R> = Box<dyn FnOnce(Result<R, Error>) + Send>;
+
+struct Callback<R> {
+    f: Option<ReplyFn<R>>,
+    stopped: Error,
+}
+
+impl<R: Send + 'static> MappedSlot<R> for Callback<R> {
+    fn send(mut self: Box<Self>, reply: Result<R, Error>) {
+        if let Some(f) = self.f.take() {
+            f(reply);
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        false
+    }
+}
+
+impl<R> Drop for Callback<R> {
+    fn drop(&mut self) {
+        if let Some(f) = self.f.take() {
+            f(Err(self.stopped.clone()));
+        }
+    }
+}
+
 /// Maps an `R` into the `S` its slot expects. Dropped unanswered, it drops
 /// the slot: the asker reads `is_stopped`.
 struct MapInto<R, S> {

@@ -9,15 +9,14 @@
 //!   message that is not remote does not compile through a remote ref.
 //! - [`Standin`]: a control block with no task, standing for an actor on
 //!   another node, so the local death watch and ids work on it unchanged.
-//! - [`deliver`]: the serving side's ask in two steps (into the mailbox in
-//!   order, then the reply), so a node's inbox never waits for a handler.
+//! - [`deliver_then`]: the serving side's ask, whose reply is handed to a
+//!   function in the answering actor's task, so a node's forwarder never
+//!   waits for a handler and no task is woken to relay the reply.
 //! - error codes, to carry an [`Error`]'s kind across nodes.
 
 use std::any::type_name;
 use std::future::Future;
 use std::sync::Arc;
-
-use tokio::sync::oneshot;
 
 use crate::actor::{Actor, Panic, StopReason};
 use crate::error::{Error, TrySendError};
@@ -112,32 +111,23 @@ impl std::fmt::Debug for Standin {
     }
 }
 
-/// The reply of an ask [`deliver`]ed: resolves once the handler answers.
-pub type Pending<R> = std::pin::Pin<Box<dyn Future<Output = Result<R, Error>> + Send>>;
-
-/// Puts `msg` into `target`'s mailbox, waiting for room, as an ask with no
-/// sender when `ask` is set (resolving to the reply's future) or as a tell.
-/// Messages delivered one after another arrive in that order.
-pub async fn deliver<A: Actor, M: Message<A>>(
+/// Puts `msg` into `target`'s mailbox as an ask with no sender, waiting for
+/// room; `reply` is called with the reply in the actor's own task when it
+/// answers (with an [`Error::is_stopped`] error if it never does). Messages
+/// delivered one after another arrive in that order. Fails (and `reply` is
+/// called with the same error) if the actor is stopped.
+pub async fn deliver_then<A: Actor, M: Message<A>>(
     target: &ActorRef<A>,
     msg: M,
-    ask: bool,
-) -> Result<Option<Pending<M::Reply>>, Error> {
-    let (tx, rx) = if ask {
-        let (tx, rx) = oneshot::channel();
-        (Some(tx), Some(rx))
-    } else {
-        (None, None)
-    };
+    reply: Box<dyn FnOnce(Result<M::Reply, Error>) + Send>,
+) -> Result<(), Error> {
     let cell = target.cell();
-    match cell::send(cell, Envelope::new(msg, tx, None), |why| cell.undelivered::<M>(&why)) {
-        Sending::Sent => {}
-        Sending::Refused(e) => return Err(e),
-        Sending::Waiting(room) => room.await?,
+    let slot = crate::message::callback_slot(reply, cell.stopped::<M>());
+    match cell::send(cell, Envelope::with_slot(msg, slot, None), |why| cell.undelivered::<M>(&why)) {
+        Sending::Sent => Ok(()),
+        Sending::Refused(e) => Err(e),
+        Sending::Waiting(room) => room.await,
     }
-    let Some(rx) = rx else { return Ok(None) };
-    let stopped = cell.stopped::<M>();
-    Ok(Some(Box::pin(async move { rx.await.unwrap_or(Err(stopped)) })))
 }
 
 /// `error`'s kind as a number, to carry across nodes.
