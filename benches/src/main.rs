@@ -280,7 +280,7 @@ fn main() {
     // `--remote` and `--codec` are measurements of their own, with their own
     // arguments and tables (src/remote/, src/codec.rs).
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.iter().any(|a| a == "--remote" || a == "--remote-peer") {
+    if args.iter().any(|a| matches!(a.as_str(), "--remote" | "--remote-driver" | "--remote-peer")) {
         return remote::main(&args);
     }
     if args.iter().any(|a| a == "--codec") {

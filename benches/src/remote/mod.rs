@@ -5,11 +5,13 @@
 //! cargo run --release -p tractor-benches -- --remote [--quick] [--runs N] [--rows a,b]
 //! ```
 //!
-//! Each [`Row`] runs in its own pair of processes: this binary (the driver)
-//! re-executes itself as the peer (`--remote-peer ROW --port P`), the peer
+//! Each [`Row`] runs in its own pair of fresh processes, one row at a time:
+//! this binary starts itself as the row's driver (`--remote-driver ROW`),
+//! which starts itself as the peer (`--remote-peer ROW --port P`); the peer
 //! listens on `127.0.0.1:P` and says `ready`, the driver connects, waits
 //! until the peer is reachable through the channel under measurement (a
-//! matched publisher, a first round trip), and times. The rows here are the
+//! matched publisher, a first round trip), times, and prints its figures for
+//! the first process to tabulate. The rows here are the
 //! raw floors a remote actor layer builds on: a Zenoh put stream, a Zenoh
 //! queryable round trip, a request-key/reply-key Zenoh pub/sub round trip and
 //! a plain TCP round trip. A remote actor library adds its rows by
@@ -25,6 +27,8 @@ mod tractor_remote;
 pub(crate) mod zenoh_floor;
 
 use std::fmt::Write as _;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub(crate) use process::{Driver, Peer};
@@ -115,7 +119,8 @@ fn peer_limit(quick: bool) -> Duration {
 }
 
 const USAGE: &str = "usage: tractor-benches --remote [--quick] [--runs N] [--rows a,b]
-       tractor-benches --remote-peer ROW --port P [--quick]   (started by --remote)";
+       tractor-benches --remote-driver ROW [--quick] [--runs N]   (started by --remote)
+       tractor-benches --remote-peer ROW --port P [--quick]       (started by --remote-driver)";
 
 /// `--remote` and `--remote-peer`: `args` are all the arguments.
 pub(crate) fn main(args: &[String]) {
@@ -129,6 +134,7 @@ fn run(args: &[String]) -> Result<(), String> {
     let mut quick = false;
     let mut runs = None;
     let mut peer = None;
+    let mut driver_of = None;
     let mut port = None;
     let mut only: Option<Vec<&'static dyn Row>> = None;
     let mut args = args.iter();
@@ -150,6 +156,7 @@ fn run(args: &[String]) -> Result<(), String> {
                 );
             }
             "--remote-peer" => peer = Some(args.next().ok_or("--remote-peer needs a row")?.clone()),
+            "--remote-driver" => driver_of = Some(args.next().ok_or("--remote-driver needs a row")?.clone()),
             "--port" => port = Some(args.next().and_then(|p| p.parse().ok()).ok_or("--port needs a port")?),
             other => return Err(format!("unknown argument `{other}`")),
         }
@@ -158,15 +165,20 @@ fn run(args: &[String]) -> Result<(), String> {
     if let Some(runs) = runs {
         sizes.runs = runs;
     }
-    match peer {
-        Some(key) => {
+    match (peer, driver_of) {
+        (Some(key), _) => {
             let row = find(&key).ok_or_else(|| format!("unknown row `{key}`"))?;
             let port = port.ok_or("--remote-peer needs --port")?;
             let mut peer = Peer::new(port, sizes, peer_limit(quick));
             row.serve(&mut peer).map_err(|e| format!("peer `{key}`: {e}"))
         }
-        None => {
-            driver(only.unwrap_or_else(rows), sizes, quick);
+        (None, Some(key)) => {
+            let row = find(&key).ok_or_else(|| format!("unknown row `{key}`"))?;
+            drive_row(row, sizes, quick);
+            Ok(())
+        }
+        (None, None) => {
+            orchestrate(only.unwrap_or_else(rows), sizes, quick, runs);
             Ok(())
         }
     }
@@ -176,12 +188,18 @@ fn row_keys() -> String {
     rows().iter().map(|r| r.key()).collect::<Vec<_>>().join(", ")
 }
 
-/// Runs every row in its own pair of processes, then prints the table.
-fn driver(rows: Vec<&'static dyn Row>, sizes: RemoteSizes, quick: bool) {
+/// Runs every row in its own pair of processes, one row at a time, then
+/// prints the table.
+///
+/// This process only starts and reads them: each row's driver is a fresh
+/// process too (`--remote-driver ROW`, which starts its peer), so a library
+/// with process-wide state (kameo's global swarm, ractor's process groups)
+/// starts clean in every row.
+fn orchestrate(rows: Vec<&'static dyn Row>, sizes: RemoteSizes, quick: bool, runs: Option<usize>) {
     let started = Instant::now();
     let mut results = Vec::new();
     for row in rows {
-        let outcome = drive_one(row, sizes, quick);
+        let outcome = run_driver(row, quick, runs, driver_limit(quick));
         eprintln!("{:<22} {}", row.key(), brief(&outcome));
         results.push((row, outcome));
     }
@@ -189,12 +207,100 @@ fn driver(rows: Vec<&'static dyn Row>, sizes: RemoteSizes, quick: bool) {
     print!("{}", markdown(&results, &sizes, quick));
 }
 
-fn drive_one(row: &dyn Row, sizes: RemoteSizes, quick: bool) -> Result<Measured, String> {
-    let mut driver = Driver::start(row.key(), sizes, quick)?;
-    // On an error `driver` is dropped here, which kills the peer.
-    let measured = row.drive(&mut driver)?;
-    driver.finish()?;
-    Ok(measured)
+/// How long one row's driver may run (its peer's limit, and some).
+fn driver_limit(quick: bool) -> Duration {
+    peer_limit(quick) + Duration::from_secs(30)
+}
+
+/// In a row's driver process: starts the peer, drives, and prints the
+/// figures on stdout (`throughput MESSAGES NANOS` per run, `latency NANOS`
+/// per round trip) or `error WHY`, then exits 0 or 1.
+fn drive_row(row: &dyn Row, sizes: RemoteSizes, quick: bool) {
+    let outcome = Driver::start(row.key(), sizes, quick).and_then(|mut driver| {
+        // On an error `driver` is dropped, which kills the peer.
+        let measured = row.drive(&mut driver)?;
+        driver.finish()?;
+        Ok(measured)
+    });
+    let mut out = String::new();
+    match &outcome {
+        Ok(Measured::Throughput(runs)) => {
+            for (n, d) in runs {
+                let _ = writeln!(out, "throughput {n} {}", d.as_nanos());
+            }
+        }
+        Ok(Measured::Latency(samples)) => {
+            for d in samples {
+                let _ = writeln!(out, "latency {}", d.as_nanos());
+            }
+        }
+        Err(e) => {
+            let _ = writeln!(out, "error {}", e.replace('\n', " "));
+        }
+    }
+    print!("{out}");
+    std::process::exit(if outcome.is_ok() { 0 } else { 1 });
+}
+
+/// Runs `row`'s driver process and reads its figures; kills it after `limit`.
+fn run_driver(row: &dyn Row, quick: bool, runs: Option<usize>, limit: Duration) -> Result<Measured, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("path of this binary: {e}"))?;
+    let mut cmd = Command::new(exe);
+    cmd.args(["--remote-driver", row.key()]);
+    if quick {
+        cmd.arg("--quick");
+    }
+    if let Some(runs) = runs {
+        cmd.args(["--runs", &runs.to_string()]);
+    }
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| format!("spawn the driver: {e}"))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
+    let deadline = Instant::now() + limit;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) | Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("the driver did not finish within {limit:?}"));
+            }
+        }
+    };
+    let lines = reader.join().unwrap_or_default();
+    let mut throughput = Vec::new();
+    let mut latency = Vec::new();
+    for line in &lines {
+        let mut words = line.split_whitespace();
+        match words.next() {
+            Some("throughput") => {
+                let n = words.next().and_then(|w| w.parse().ok());
+                let ns = words.next().and_then(|w| w.parse().ok());
+                match (n, ns) {
+                    (Some(n), Some(ns)) => throughput.push((n, Duration::from_nanos(ns))),
+                    _ => return Err(format!("bad line from the driver: `{line}`")),
+                }
+            }
+            Some("latency") => match words.next().and_then(|w| w.parse().ok()) {
+                Some(ns) => latency.push(Duration::from_nanos(ns)),
+                None => return Err(format!("bad line from the driver: `{line}`")),
+            },
+            Some("error") => return Err(line["error".len()..].trim().to_owned()),
+            _ => eprintln!("driver: {line}"),
+        }
+    }
+    match (status.success(), throughput.is_empty(), latency.is_empty()) {
+        (false, _, _) => Err(format!("the driver exited with {status}")),
+        (true, false, true) => Ok(Measured::Throughput(throughput)),
+        (true, true, false) => Ok(Measured::Latency(latency)),
+        _ => Err("the driver printed no figures (or both kinds)".to_owned()),
+    }
 }
 
 /// Median, min and max messages per second over the runs.
