@@ -21,6 +21,8 @@
 //! scouting off and explicit `tcp/127.0.0.1` endpoints ([`zenoh_floor`]):
 //! nothing leaves loopback.
 
+#[cfg(feature = "kameo-remote")]
+mod kameo_remote;
 mod process;
 mod tcp_floor;
 mod tractor_remote;
@@ -106,6 +108,8 @@ pub(crate) fn rows() -> Vec<&'static dyn Row> {
         &tcp_floor::TcpRoundTrip,
     ];
     rows.extend(tractor_remote::ROWS);
+    #[cfg(feature = "kameo-remote")]
+    rows.extend(kameo_remote::ROWS);
     rows
 }
 
