@@ -1,5 +1,9 @@
 //! ractor 0.16 with its default features (`tokio_runtime`,
 //! `message_span_propogation`). ractor's mailbox is unbounded.
+//!
+//! With the `ractor-cluster` feature ractor is built with `cluster`, which
+//! drops its blanket `Message` impl: each message type then gets an empty
+//! one here (the local-only impl `#[derive(RactorMessage)]` writes).
 
 use std::time::{Duration, Instant};
 
@@ -24,6 +28,9 @@ pub(crate) enum CounterMsg {
     /// Replies with the count.
     Get(RpcReplyPort<u64>),
 }
+
+#[cfg(feature = "ractor-cluster")]
+impl ractor::Message for CounterMsg {}
 
 impl Actor for Counter {
     type Msg = CounterMsg;
@@ -52,8 +59,16 @@ impl Actor for Counter {
 #[derive(Debug)]
 pub(crate) struct Ponger;
 
+/// One ping (a type of this crate, so that it can have a `Message` impl
+/// under `cluster`).
+#[derive(Debug)]
+pub(crate) struct Ping(RpcReplyPort<()>);
+
+#[cfg(feature = "ractor-cluster")]
+impl ractor::Message for Ping {}
+
 impl Actor for Ponger {
-    type Msg = RpcReplyPort<()>;
+    type Msg = Ping;
     type State = ();
     type Arguments = ();
 
@@ -64,7 +79,7 @@ impl Actor for Ponger {
     async fn handle(
         &self,
         _myself: ActorRef<Self::Msg>,
-        reply: RpcReplyPort<()>,
+        Ping(reply): Ping,
         _state: &mut (),
     ) -> Result<(), ActorProcessingErr> {
         reply.send(())?;
@@ -80,15 +95,18 @@ pub(crate) struct Pinger;
 #[derive(Debug)]
 pub(crate) struct Rally(u64, RpcReplyPort<u64>);
 
+#[cfg(feature = "ractor-cluster")]
+impl ractor::Message for Rally {}
+
 impl Actor for Pinger {
     type Msg = Rally;
-    type State = ActorRef<RpcReplyPort<()>>;
-    type Arguments = ActorRef<RpcReplyPort<()>>;
+    type State = ActorRef<Ping>;
+    type Arguments = ActorRef<Ping>;
 
     async fn pre_start(
         &self,
         _myself: ActorRef<Rally>,
-        ponger: ActorRef<RpcReplyPort<()>>,
+        ponger: ActorRef<Ping>,
     ) -> Result<Self::State, ActorProcessingErr> {
         Ok(ponger)
     }
@@ -100,7 +118,7 @@ impl Actor for Pinger {
         ponger: &mut Self::State,
     ) -> Result<(), ActorProcessingErr> {
         for _ in 0..n {
-            call!(ponger, |port| port)?;
+            call!(ponger, Ping)?;
         }
         reply.send(n)?;
         Ok(())

@@ -24,6 +24,8 @@
 #[cfg(feature = "kameo-remote")]
 mod kameo_remote;
 mod process;
+#[cfg(feature = "ractor-cluster")]
+mod ractor_remote;
 mod tcp_floor;
 mod tractor_remote;
 pub(crate) mod zenoh_floor;
@@ -110,6 +112,8 @@ pub(crate) fn rows() -> Vec<&'static dyn Row> {
     rows.extend(tractor_remote::ROWS);
     #[cfg(feature = "kameo-remote")]
     rows.extend(kameo_remote::ROWS);
+    #[cfg(feature = "ractor-cluster")]
+    rows.extend(ractor_remote::ROWS);
     rows
 }
 
