@@ -338,7 +338,11 @@ fn latency(samples: &[Duration]) -> (f64, f64, f64, f64) {
 }
 
 fn rate(v: f64) -> String {
-    if v >= 1e6 { format!("{:.2} M/s", v / 1e6) } else { format!("{:.0} k/s", v / 1e3) }
+    match v {
+        v if v >= 1e6 => format!("{:.2} M/s", v / 1e6),
+        v if v >= 1e5 => format!("{:.0} k/s", v / 1e3),
+        v => format!("{:.1} k/s", v / 1e3),
+    }
 }
 
 fn brief(outcome: &Result<Measured, String>) -> String {
