@@ -590,3 +590,110 @@ async fn a_node_serves_names_it_can_look_up_itself_and_take_back() {
     within(node.close()).await;
     assert!(within(node.serve("after", &counter)).await.unwrap_err().is_closed());
 }
+
+/// A watch made through a ref that is then dropped still fires, as for a
+/// local actor (found by review: the stand-in was freed with the last ref).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_outlives_the_ref_it_was_made_through_when_the_node_is_lost() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let mut peer = Peer::start("counter", &[&endpoint]).await;
+    let (watcher, mut downs) = watcher(&runtime);
+    {
+        let counter = lookup::<Counter>(&node, "counter").await;
+        assert_eq!(within(counter.get()).await.unwrap(), 0);
+        // The watcher drops its copy once `ctx.watch` returns.
+        within(watcher.watch(counter)).await.unwrap();
+    }
+    peer.kill();
+    let down = within(downs.recv()).await.expect("on_down after the node is lost");
+    assert!(down.reason().is_node_lost(), "{:?}", down.reason());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watch_outlives_the_ref_it_was_made_through_when_the_actor_stops() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("counter", &[&endpoint]).await;
+    let (watcher, mut downs) = watcher(&runtime);
+    let watched_id = {
+        let counter = lookup::<Counter>(&node, "counter").await;
+        let id = counter.id();
+        within(watcher.watch(counter)).await.unwrap();
+        id
+    };
+    let again = lookup::<Counter>(&node, "counter").await;
+    assert_eq!(again.id(), watched_id, "one stand-in per remote actor on this node");
+    within(again.stop_now()).await.unwrap();
+    let down = within(downs.recv()).await.expect("on_down after the actor stops");
+    assert_eq!(down.id(), watched_id);
+}
+
+/// The window belongs to the remote actor: dropping the refs and looking it
+/// up again does not give a fresh 4096 while the first are still queued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_credit_window_is_the_actors_not_the_refs() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("narrow", &[&endpoint]).await;
+    let narrow = lookup::<Counter>(&node, "narrow").await;
+    let stuck = tokio::spawn({
+        let narrow = narrow.clone();
+        async move { narrow.hang().await }
+    });
+    within(async { while narrow.get().timeout(Duration::from_millis(100)).await.is_ok() {} }).await;
+    let mut sent = 0u32;
+    within(async {
+        while narrow.increment(1).try_tell().is_ok() {
+            sent += 1;
+            if sent.is_multiple_of(512) {
+                tokio::task::yield_now().await;
+            }
+        }
+    })
+    .await;
+    assert!(sent >= 4096 - 8, "{sent}");
+    stuck.abort();
+    let _ = stuck.await;
+    drop(narrow);
+    let again = lookup::<Counter>(&node, "narrow").await;
+    let more = again.increment(1).try_tell();
+    assert!(more.is_err(), "the actor already has a full window on its way, yet a new ref may send another");
+}
+
+/// A node frozen past its lease is lost; once it thaws and reconnects, new
+/// lookups find it again (the refs that ended stay ended).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thawed_node_can_be_found_again() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let peer = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch(counter.clone())).await.unwrap();
+    let pid = peer.child.id().to_string();
+    assert!(Command::new("kill").args(["-STOP", &pid]).status().unwrap().success());
+    let down = within(downs.recv()).await.unwrap();
+    assert!(down.reason().is_node_lost(), "{:?}", down.reason());
+    assert!(Command::new("kill").args(["-CONT", &pid]).status().unwrap().success());
+    // `lookup` retries not_found for up to 10 s.
+    let found = lookup::<Counter>(&node, "counter").await;
+    assert_eq!(within(found.get()).await.unwrap(), 0);
+    drop(peer);
+}
+
+/// A node holds what it serves while it serves it; once closed, a root
+/// actor whose refs are all gone stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_node_lets_go_of_the_actors_it_served() {
+    let runtime = Runtime::new();
+    let (node, _endpoint) = node(&runtime).await;
+    let (watcher, mut downs) = watcher(&runtime);
+    let counter = runtime.spawn(Counter::default());
+    within(node.serve("counter", &counter)).await.unwrap();
+    within(watcher.watch(RemoteRef::from(&counter))).await.unwrap();
+    drop(counter);
+    within(node.close()).await;
+    let down = within(downs.recv()).await.expect("the actor stops once nothing holds it");
+    assert!(down.reason().is_normal(), "{:?}", down.reason());
+}

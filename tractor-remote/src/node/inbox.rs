@@ -39,9 +39,7 @@ impl NodeInner {
             frame::DOWN => {
                 let Some(slot) = r.u64() else { return };
                 let reason = postcard::from_bytes::<WireReason>(r.rest()).unwrap_or(WireReason::Unknown);
-                if let Some(target) = self.target_at(from, slot) {
-                    target.end(reason.into_reason());
-                }
+                self.target_ended(from, slot, reason.into_reason());
             }
             frame::INTEREST => {
                 let Some(slot) = r.u64() else { return };

@@ -19,7 +19,7 @@ mod serve;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, oneshot};
@@ -109,8 +109,11 @@ pub(crate) struct NodeInner {
     pub(crate) settings: Settings,
     /// The path to each node this one has sent to.
     peers: Mutex<HashMap<u64, Arc<Peer>>>,
-    /// The remote actors this node holds refs to, by (node, slot).
-    targets: Mutex<HashMap<(u64, u64), Weak<Target>>>,
+    /// The remote actors this node has had refs to, by (node, slot): kept
+    /// until the actor ends or its node is lost (not when the last ref goes:
+    /// a watch made through a ref outlives it, and the credit window is per
+    /// actor, not per ref).
+    targets: Mutex<HashMap<(u64, u64), Arc<Target>>>,
     /// Asks waiting for their reply, by correlation id.
     pending: Mutex<HashMap<u64, Waiter>>,
     next_corr: AtomicU64,
@@ -300,13 +303,17 @@ impl NodeInner {
             .liveliness()
             .declare_subscriber(self.key("alive/*"))
             .callback(move |sample| {
-                if sample.kind() != SampleKind::Delete {
-                    return;
-                }
                 let Some(node) = weak.upgrade() else { return };
                 let key = sample.key_expr().as_str();
-                if let Some(id) = key.strip_prefix(&prefix).and_then(|hex| u64::from_str_radix(hex, 16).ok()) {
-                    node.node_lost(id);
+                let Some(id) = key.strip_prefix(&prefix).and_then(|hex| u64::from_str_radix(hex, 16).ok()) else {
+                    return;
+                };
+                match sample.kind() {
+                    SampleKind::Delete => node.node_lost(id),
+                    // Back after a loss (a frozen process that thawed, a link
+                    // that came back): reachable again through new lookups;
+                    // the refs that ended stay ended, as Erlang's monitors do.
+                    SampleKind::Put => node.node_back(id),
                 }
             })
             .await
@@ -350,9 +357,10 @@ impl NodeInner {
     /// The shared state of the remote actor `slot` on `owner`, made on first
     /// use (and then the owner is asked to say when it ends).
     pub(crate) fn target<A: Actor>(self: &Arc<Self>, owner: u64, slot: u64) -> Arc<Target> {
+        let peer = self.peer(owner);
         let mut targets = lock(&self.targets);
-        if let Some(target) = targets.get(&(owner, slot)).and_then(Weak::upgrade) {
-            return target;
+        if let Some(target) = targets.get(&(owner, slot)) {
+            return target.clone();
         }
         let target = Arc::new(Target {
             node: self.clone(),
@@ -360,12 +368,14 @@ impl NodeInner {
             slot,
             standin: Standin::new::<A>(),
             credits: Semaphore::new(WINDOW),
-            peer: self.peer(owner),
+            peer,
         });
-        targets.retain(|_, t| t.strong_count() > 0);
-        targets.insert((owner, slot), Arc::downgrade(&target));
+        let lost = lock(&self.lost).contains(&owner) || self.is_closed();
+        if !lost {
+            targets.insert((owner, slot), target.clone());
+        }
         drop(targets);
-        if lock(&self.lost).contains(&owner) {
+        if lost {
             target.end(StopReason::NodeLost(NodeId(owner).to_string().into()));
         } else {
             target.peer.send(Out::new(frame::INTEREST, self.id, 8).u64(slot));
@@ -374,8 +384,17 @@ impl NodeInner {
         target
     }
 
+    /// The remote actor `slot` on `owner` has ended: its ref ends, and a
+    /// later ref to it starts anew.
+    pub(crate) fn target_ended(&self, owner: u64, slot: u64, reason: StopReason) {
+        let target = lock(&self.targets).remove(&(owner, slot));
+        if let Some(target) = target {
+            target.end(reason);
+        }
+    }
+
     fn target_at(&self, owner: u64, slot: u64) -> Option<Arc<Target>> {
-        lock(&self.targets).get(&(owner, slot)).and_then(Weak::upgrade)
+        lock(&self.targets).get(&(owner, slot)).cloned()
     }
 
     /// A node whose ref arrived in a message may be gone already (its token's
@@ -385,7 +404,8 @@ impl NodeInner {
         let key = self.key(&format!("alive/{}", NodeId(owner)));
         self.tokio.spawn(async move {
             let Some(node) = weak.upgrade() else { return };
-            let timeout = node.settings.lookup_timeout;
+            // As long as an ask would wait: a slow answer is not a loss.
+            let timeout = node.settings.ask_timeout;
             let Ok(replies) = node.session.liveliness().get(key).timeout(timeout).await else { return };
             drop(node);
             let alive = replies.recv_async().await.is_ok_and(|reply| reply.result().is_ok());
@@ -432,21 +452,30 @@ impl NodeInner {
         }
         tracing::info!(node = %NodeId(node), "tractor-remote: node lost");
         let reason = StopReason::NodeLost(NodeId(node).to_string().into());
-        let targets: Vec<Arc<Target>> = lock(&self.targets)
-            .iter()
-            .filter(|((owner, _), _)| *owner == node)
-            .filter_map(|(_, t)| t.upgrade())
-            .collect();
+        let targets: Vec<Arc<Target>> = {
+            let mut targets = lock(&self.targets);
+            let gone: Vec<(u64, u64)> = targets.keys().filter(|(owner, _)| *owner == node).copied().collect();
+            gone.iter().filter_map(|key| targets.remove(key)).collect()
+        };
         for target in targets {
             target.end(reason.clone());
         }
         // Dropping a waiter's sender fails its ask as unreachable.
         lock(&self.pending).retain(|_, w| w.node != node);
-        if let Some(peer) = lock(&self.peers).remove(&node) {
-            peer.close();
+        // Closing waits for a put in progress: not on Zenoh's thread.
+        let peer = lock(&self.peers).remove(&node);
+        if let Some(peer) = peer {
+            self.tokio.spawn(async move { peer.close() });
         }
         lock(&self.seqs).remove(&node);
         self.forget_node(node);
+    }
+
+    fn node_back(&self, node: u64) {
+        if lock(&self.lost).remove(&node) {
+            tracing::info!(node = %NodeId(node), "tractor-remote: node back");
+            lock(&self.seqs).remove(&node);
+        }
     }
 
     async fn close(&self) {
@@ -455,6 +484,11 @@ impl NodeInner {
         }
         self.stop_serving();
         lock(&self.pending).clear();
+        let targets: Vec<Arc<Target>> = lock(&self.targets).drain().map(|(_, t)| t).collect();
+        let reason = StopReason::NodeLost(format!("{} (this node closed)", NodeId(self.id)).into());
+        for target in targets {
+            target.end(reason.clone());
+        }
         for (_, peer) in lock(&self.peers).drain() {
             peer.close();
         }
@@ -471,8 +505,9 @@ impl NodeInner {
 impl Target {
     /// The actor (or its node) is gone.
     pub(crate) fn end(&self, reason: StopReason) {
-        self.credits.close();
+        // The reason first: a send that finds the window closed reads it.
         self.standin.finish(reason);
+        self.credits.close();
     }
 
     pub(crate) fn send(&self, frame: Out) {

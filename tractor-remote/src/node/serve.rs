@@ -43,6 +43,9 @@ struct Slot {
     /// Nodes to tell when the actor ends.
     interested: HashSet<u64>,
     names: Vec<String>,
+    /// Dropped with the slot (the node closes): the task that waits for the
+    /// actor's end lets go of it.
+    _release: tokio::sync::oneshot::Sender<()>,
 }
 
 /// A request on its way to a served actor.
@@ -187,8 +190,13 @@ impl NodeInner {
         self.tokio.spawn(forward(Arc::downgrade(self), actor.clone(), slot, entries, rx));
         let weak = Arc::downgrade(self);
         let watched = actor.clone();
+        let (release, released) = tokio::sync::oneshot::channel::<()>();
         self.tokio.spawn(async move {
-            let reason = watched.wait().await;
+            let reason = tokio::select! {
+                reason = watched.wait() => reason,
+                // No longer served: the actor may end as its refs go.
+                _ = released => return,
+            };
             drop(watched);
             if let Some(node) = weak.upgrade() {
                 node.slot_ended(slot, WireReason::of(&reason));
@@ -202,6 +210,7 @@ impl NodeInner {
                 offer: Offer::of::<A>(self.id, slot),
                 interested: HashSet::new(),
                 names: Vec::new(),
+                _release: release,
             },
         );
         served.by_actor.insert(actor.id(), slot);
