@@ -245,9 +245,12 @@ impl Node {
         self.inner.missing.load(Ordering::Relaxed)
     }
 
-    /// Leaves the system of nodes: stops serving, fails every ask still
-    /// waiting with `is_unreachable`, and closes the Zenoh session. Other
-    /// nodes see this node as lost.
+    /// Leaves the system of nodes: stops serving (and lets go of the actors
+    /// it held for that), fails every ask still waiting with
+    /// `is_unreachable`, ends the refs it holds into other nodes (their
+    /// watchers get [`StopReason::NodeLost`] naming this node), and closes
+    /// the Zenoh session. Other nodes see this node as lost. A node lives
+    /// until it is closed (or its process ends).
     pub async fn close(&self) {
         self.inner.close().await;
     }
