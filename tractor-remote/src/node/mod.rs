@@ -345,8 +345,12 @@ impl NodeInner {
             .clone()
     }
 
-    /// Sends `frame` to `node`.
+    /// Sends `frame` to `node`; dropped if `node` is lost (a late reply or
+    /// credit must not make a new path to it).
     pub(crate) fn send(&self, node: u64, frame: Out) {
+        if lock(&self.lost).contains(&node) {
+            return;
+        }
         self.peer(node).send(frame);
     }
 
@@ -428,11 +432,13 @@ impl NodeInner {
     /// lost or this node closes first.
     pub(crate) fn expect_reply(&self, node: u64, corr: u64) -> oneshot::Receiver<Result<Vec<u8>, u8>> {
         let (tx, rx) = oneshot::channel();
+        lock(&self.pending).insert(corr, Waiter { node, tx });
+        // Checked after the insert: a loss or a close that comes between the
+        // two has either seen the waiter (and failed it) or is seen here.
         if lock(&self.lost).contains(&node) || self.is_closed() {
             // Dropped: the asker sees the node lost at once.
-            return rx;
+            lock(&self.pending).remove(&corr);
         }
-        lock(&self.pending).insert(corr, Waiter { node, tx });
         rx
     }
 

@@ -153,6 +153,10 @@ impl NodeInner {
         if taken(&served) {
             return Err(NodeError::name_taken(name));
         }
+        if !served.slots.contains_key(&slot) {
+            // It stopped meanwhile.
+            return Err(NodeError::stopped(name));
+        }
         served.names.insert(name.to_owned(), slot);
         if let Some(s) = served.slots.get_mut(&slot) {
             s.names.push(name.to_owned());
