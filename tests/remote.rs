@@ -487,15 +487,13 @@ async fn a_killed_node_is_noticed_and_a_new_one_can_serve_again() {
     assert_eq!(within(counter.get()).await.unwrap(), 4);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_full_remote_mailbox_holds_senders_back_through_credits() {
-    let runtime = Runtime::new();
-    let (node, endpoint) = node(&runtime).await;
-    let _peer = Peer::start("narrow", &[&endpoint]).await;
-    let narrow = lookup::<Counter>(&node, "narrow").await;
-    // The actor is stuck in `hang`; its one-message mailbox fills, and the
-    // window of credits runs out: `try_tell` refuses, handing the message back.
-    let _stuck = tokio::spawn({
+/// Gets `narrow` (a one-message mailbox) stuck in `hang` and `try_tell`s
+/// until the credit window is used up: the stuck ask, how many were sent,
+/// and the refusal.
+async fn use_up_the_window(
+    narrow: &RemoteRef<Counter>,
+) -> (tokio::task::JoinHandle<Result<(), tractor::Error>>, u32, TrySendError<Increment>) {
+    let stuck = tokio::spawn({
         let narrow = narrow.clone();
         async move { narrow.hang().await }
     });
@@ -515,6 +513,18 @@ async fn a_full_remote_mailbox_holds_senders_back_through_credits() {
         }
     })
     .await;
+    (stuck, sent, refused)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_remote_mailbox_holds_senders_back_through_credits() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("narrow", &[&endpoint]).await;
+    let narrow = lookup::<Counter>(&node, "narrow").await;
+    // The actor is stuck in `hang`; its one-message mailbox fills, and the
+    // window of credits runs out: `try_tell` refuses, handing the message back.
+    let (_stuck, sent, refused) = use_up_the_window(&narrow).await;
     assert!(refused.is_full(), "{:?}", refused.error());
     assert_eq!(refused.into_inner().by, 1, "the message is handed back");
     assert!(sent >= 4096 - 8, "the whole window (less the asks) was usable: {sent}");
@@ -637,21 +647,7 @@ async fn the_credit_window_is_the_actors_not_the_refs() {
     let (node, endpoint) = node(&runtime).await;
     let _peer = Peer::start("narrow", &[&endpoint]).await;
     let narrow = lookup::<Counter>(&node, "narrow").await;
-    let stuck = tokio::spawn({
-        let narrow = narrow.clone();
-        async move { narrow.hang().await }
-    });
-    within(async { while narrow.get().timeout(Duration::from_millis(100)).await.is_ok() {} }).await;
-    let mut sent = 0u32;
-    within(async {
-        while narrow.increment(1).try_tell().is_ok() {
-            sent += 1;
-            if sent.is_multiple_of(512) {
-                tokio::task::yield_now().await;
-            }
-        }
-    })
-    .await;
+    let (stuck, sent, _) = use_up_the_window(&narrow).await;
     assert!(sent >= 4096 - 8, "{sent}");
     stuck.abort();
     let _ = stuck.await;
