@@ -1,14 +1,15 @@
 //! [`Remote`] messages and [`RemoteActor`]s: what may cross nodes, and how a
 //! node serves it.
 
-use std::any::type_name;
+use std::any::{Any, type_name};
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tractor::{Actor, ActorRef, Message};
+use tractor::{Actor, ActorId, ActorRef, Message, Sender};
 
 use crate::codec;
 use crate::node::NodeInner;
@@ -105,21 +106,33 @@ pub(crate) type Delivering = Pin<Box<dyn Future<Output = Result<(), tractor::Err
 /// Who asked: the node and the ask's correlation id.
 pub(crate) type Asker = Option<(u64, u64)>;
 
-/// Decodes one message for `actor` and starts delivering it.
-type Serve<A> = fn(&ActorRef<A>, &Arc<NodeInner>, &[u8], Asker) -> Result<Delivering, codec::DecodeError>;
+/// How a served actor takes one wire id: a remote message of the actor, or
+/// the message of a [`Sender`] to it that left inside a message.
+pub(crate) trait Entry: Send + Sync + 'static {
+    /// Decodes one request and starts delivering it.
+    fn serve(&self, node: &Arc<NodeInner>, payload: &[u8], asker: Asker) -> Result<Delivering, codec::DecodeError>;
+    /// The local `Sender<M, R>` for this message, for a sender that comes
+    /// home.
+    fn local(&self) -> Box<dyn Any + Send>;
+}
 
 /// One remote message of actor `A`: its fingerprint and how to serve it.
 pub struct MessageEntry<A: Actor> {
     pub(crate) wire_id: u64,
     pub(crate) name: &'static str,
     pub(crate) shape: &'static str,
-    pub(crate) serve: Serve<A>,
+    pub(crate) entry: fn(&ActorRef<A>) -> Arc<dyn Entry>,
 }
 
 impl<A: Actor> MessageEntry<A> {
     /// The entry of message `M`.
     pub fn of<M: Remote<A>>() -> Self {
-        MessageEntry { wire_id: M::WIRE_ID, name: short_name(type_name::<M>()), shape: M::SHAPE, serve: serve::<A, M> }
+        MessageEntry {
+            wire_id: M::WIRE_ID,
+            name: short_name(type_name::<M>()),
+            shape: M::SHAPE,
+            entry: |actor| Arc::new(ActorEntry::<A, M> { actor: actor.clone(), _message: PhantomData }),
+        }
     }
 
     /// The message's wire id.
@@ -143,29 +156,89 @@ impl<A: Actor> std::fmt::Debug for MessageEntry<A> {
     }
 }
 
-fn serve<A: Actor, M: Remote<A>>(
-    actor: &ActorRef<A>,
+/// Message `M` of a served actor `A`.
+struct ActorEntry<A: Actor, M> {
+    actor: ActorRef<A>,
+    _message: PhantomData<fn(M)>,
+}
+
+impl<A: Actor, M: Remote<A>> Entry for ActorEntry<A, M> {
+    fn serve(&self, node: &Arc<NodeInner>, payload: &[u8], asker: Asker) -> Result<Delivering, codec::DecodeError> {
+        let msg: M = codec::decode(node, payload)?;
+        let actor = self.actor.clone();
+        let Some((from, corr)) = asker else {
+            return Ok(Box::pin(async move { actor.tell(msg).await }));
+        };
+        let reply = reply_to::<M::Reply>(node, from, corr, actor.id(), type_name::<A>(), type_name::<M>());
+        Ok(Box::pin(async move { tractor::__private::deliver_then(&actor, msg, reply).await }))
+    }
+
+    fn local(&self) -> Box<dyn Any + Send> {
+        Box::new(Sender::<M, M::Reply>::from(&self.actor))
+    }
+}
+
+/// The one message of a [`Sender`] that left inside a message.
+pub(crate) struct SenderEntry<M, R> {
+    pub(crate) sender: Sender<M, R>,
+}
+
+impl<M: Wire, R: Wire> Entry for SenderEntry<M, R> {
+    fn serve(&self, node: &Arc<NodeInner>, payload: &[u8], asker: Asker) -> Result<Delivering, codec::DecodeError> {
+        let msg: M = codec::decode(node, payload)?;
+        let sender = self.sender.clone();
+        let Some((from, corr)) = asker else {
+            return Ok(Box::pin(async move { sender.tell(msg).await }));
+        };
+        let actor_type = tractor::__private::sender_actor_type(&sender);
+        let reply = reply_to::<R>(node, from, corr, sender.id(), actor_type, type_name::<M>());
+        Ok(Box::pin(async move { tractor::__private::sender_deliver_then(&sender, msg, reply).await }))
+    }
+
+    fn local(&self) -> Box<dyn Any + Send> {
+        Box::new(self.sender.clone())
+    }
+}
+
+/// What an ask's reply slot calls, in the answering actor's task: encodes
+/// the reply (or its error) and puts it on the wire to the asker.
+fn reply_to<R: Wire>(
     node: &Arc<NodeInner>,
-    payload: &[u8],
-    asker: Asker,
-) -> Result<Delivering, codec::DecodeError> {
-    let msg: M = codec::decode(node, payload)?;
-    let actor = actor.clone();
-    let Some((from, corr)) = asker else {
-        return Ok(Box::pin(async move { actor.tell(msg).await }));
-    };
+    from: u64,
+    corr: u64,
+    id: ActorId,
+    actor_type: &'static str,
+    message: &'static str,
+) -> Box<dyn FnOnce(Result<R, tractor::Error>) + Send> {
     let node = node.clone();
-    let id = actor.id();
-    // Called in the actor's task when it answers (or with `is_stopped` if
-    // it never does): encoded and put on the wire there.
-    let reply = Box::new(move |reply: Result<M::Reply, tractor::Error>| {
+    Box::new(move |reply: Result<R, tractor::Error>| {
         let bytes = reply.and_then(|reply| {
-            codec::encode(&node, &reply)
-                .map_err(|_| tractor::__private::decode_error(id, type_name::<A>(), Some(type_name::<M>())))
+            codec::encode(&node, &reply).map_err(|_| tractor::__private::decode_error(id, actor_type, Some(message)))
         });
         node.send_reply(from, corr, bytes);
-    });
-    Ok(Box::pin(async move { tractor::__private::deliver_then(&actor, msg, reply).await }))
+    })
+}
+
+/// The wire id of a [`Sender<M, R>`] exported inside a message, and the
+/// check a node makes on a sender that arrives: the two types' names
+/// without their paths (a sender has no actor to take a schema from).
+pub(crate) fn sender_wire_id<M, R>() -> u64 {
+    wire_id(&format!("Sender<{}, {}>", plain_name(type_name::<M>()), plain_name(type_name::<R>())))
+}
+
+/// `core::result::Result<i64, app::Error>` -> `Result<i64, Error>`.
+pub(crate) fn plain_name(name: &str) -> String {
+    let mut parts = name.split("::").peekable();
+    let mut out = String::with_capacity(name.len());
+    while let Some(part) = parts.next() {
+        if parts.peek().is_some() {
+            // A path segment: keep what comes before it.
+            out.push_str(part.trim_end_matches(|c: char| c.is_alphanumeric() || c == '_'));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// `path::to::Get<T>` -> `Get<T>`.

@@ -98,7 +98,8 @@ pub mod __private {
     pub use crate::message::{Now, Outcome};
     pub use crate::remote::{
         Handle, Route, Standin, decode_code, decode_error, deliver_then, error_code, error_from_code, full_error,
-        panic_from_text, refused_error, stopped_code, stopped_error, timeout_error, unreachable_error,
+        panic_from_text, refused_error, sender_actor_type, sender_deliver_then, sender_wait, stopped_code,
+        stopped_error, timeout_error, unreachable_error,
     };
     pub use crate::watch::WatchTarget;
     pub use ::core::future::Future;

@@ -12,16 +12,18 @@
 
 use std::any::{Any, type_name};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Weak};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-use tractor::{ActorId, ActorRef};
+use tractor::{ActorId, ActorRef, Sender, StopReason};
 
 use super::{CREDIT_BATCH, IDLE_CREDIT, NodeInner, lock};
 use crate::error::NodeError;
 use crate::frame::{self, Out, WireReason};
-use crate::message::{MessageEntry, RemoteActor, short_name};
+use crate::message::{Entry, RemoteActor, SenderEntry, Wire, sender_wire_id, short_name};
 use crate::remote_ref::RemoteRef;
 
 /// The actors this node serves.
@@ -37,9 +39,15 @@ pub(crate) struct Served {
 
 struct Slot {
     inbox: mpsc::UnboundedSender<Incoming>,
-    /// The `ActorRef<A>`, for a ref that comes home.
-    actor: Box<dyn Any + Send + Sync>,
-    offer: Offer,
+    /// The `ActorRef<A>` once the actor itself is exported (not only
+    /// senders to it), for a ref that comes home.
+    actor: Option<Box<dyn Any + Send + Sync>>,
+    /// How each wire id is served: the actor's remote messages, and the
+    /// message of each sender to it that was exported. Shared with the
+    /// forwarder, which reads it only for a wire id it has not seen.
+    entries: Entries,
+    /// What a lookup of one of its names answers (once the actor is exported).
+    offer: Option<Offer>,
     /// Nodes to tell when the actor ends.
     interested: HashSet<u64>,
     names: Vec<String>,
@@ -47,6 +55,11 @@ struct Slot {
     /// actor's end lets go of it.
     _release: tokio::sync::oneshot::Sender<()>,
 }
+
+/// Resolves when the served actor ends.
+type Ending = Pin<Box<dyn Future<Output = StopReason> + Send>>;
+
+type Entries = Arc<Mutex<HashMap<u64, Arc<dyn Entry>>>>;
 
 /// A request on its way to a served actor.
 struct Incoming {
@@ -184,24 +197,58 @@ impl NodeInner {
     /// The slot of `actor`, served from now on if it was not.
     pub(crate) fn export<A: RemoteActor>(self: &Arc<Self>, actor: &ActorRef<A>) -> u64 {
         let mut served = lock(&self.served);
-        if let Some(slot) = served.by_actor.get(&actor.id()) {
+        let slot = self.slot_of(&mut served, actor.id(), || {
+            let watched = actor.clone();
+            Box::pin(async move { watched.wait().await })
+        });
+        let Some(s) = served.slots.get_mut(&slot) else { return slot };
+        if s.actor.is_none() {
+            let mut entries = lock(&s.entries);
+            for e in A::messages() {
+                entries.insert(e.wire_id, (e.entry)(actor));
+            }
+            drop(entries);
+            s.actor = Some(Box::new(actor.clone()));
+            s.offer = Some(Offer::of::<A>(self.id, slot));
+        }
+        slot
+    }
+
+    /// The slot of the actor behind `sender` and the wire id its message
+    /// takes there, served from now on if it was not.
+    pub(crate) fn export_sender<M: Wire, R: Wire>(self: &Arc<Self>, sender: &Sender<M, R>) -> (u64, u64) {
+        let wire_id = sender_wire_id::<M, R>();
+        let mut served = lock(&self.served);
+        let slot = self.slot_of(&mut served, sender.id(), || {
+            let watched = sender.clone();
+            Box::pin(async move { tractor::__private::sender_wait(&watched).await })
+        });
+        if let Some(s) = served.slots.get(&slot) {
+            lock(&s.entries).entry(wire_id).or_insert_with(|| Arc::new(SenderEntry { sender: sender.clone() }));
+        }
+        (slot, wire_id)
+    }
+
+    /// The slot of actor `id`, made (with its forwarder, and a task that
+    /// waits for the actor's end with `wait`) if there is none.
+    fn slot_of(self: &Arc<Self>, served: &mut Served, id: ActorId, wait: impl FnOnce() -> Ending) -> u64 {
+        if let Some(slot) = served.by_actor.get(&id) {
             return *slot;
         }
         served.next_slot += 1;
         let slot = served.next_slot;
         let (tx, rx) = mpsc::unbounded_channel();
-        let entries: HashMap<u64, MessageEntry<A>> = A::messages().into_iter().map(|e| (e.wire_id, e)).collect();
-        self.tokio.spawn(forward(Arc::downgrade(self), actor.clone(), slot, entries, rx));
+        let entries = Entries::default();
+        self.tokio.spawn(forward(Arc::downgrade(self), id, slot, entries.clone(), rx));
         let weak = Arc::downgrade(self);
-        let watched = actor.clone();
+        let ending = wait();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
         self.tokio.spawn(async move {
             let reason = tokio::select! {
-                reason = watched.wait() => reason,
+                reason = ending => reason,
                 // No longer served: the actor may end as its refs go.
                 _ = released => return,
             };
-            drop(watched);
             if let Some(node) = weak.upgrade() {
                 node.slot_ended(slot, WireReason::of(&reason));
             }
@@ -210,20 +257,28 @@ impl NodeInner {
             slot,
             Slot {
                 inbox: tx,
-                actor: Box::new(actor.clone()),
-                offer: Offer::of::<A>(self.id, slot),
+                actor: None,
+                entries,
+                offer: None,
                 interested: HashSet::new(),
                 names: Vec::new(),
                 _release: release,
             },
         );
-        served.by_actor.insert(actor.id(), slot);
+        served.by_actor.insert(id, slot);
         slot
     }
 
     /// The local actor in `slot`, if it is an `A` and still served.
     pub(crate) fn local_ref<A: RemoteActor>(&self, slot: u64) -> Option<ActorRef<A>> {
-        lock(&self.served).slots.get(&slot)?.actor.downcast_ref::<ActorRef<A>>().cloned()
+        lock(&self.served).slots.get(&slot)?.actor.as_ref()?.downcast_ref::<ActorRef<A>>().cloned()
+    }
+
+    /// The local sender for wire id `wire_id` of the actor in `slot`, if it
+    /// takes an `M` with reply `R` and is still served.
+    pub(crate) fn local_sender<M: Wire, R: Wire>(&self, slot: u64, wire_id: u64) -> Option<Sender<M, R>> {
+        let entry = lock(&lock(&self.served).slots.get(&slot)?.entries).get(&wire_id)?.clone();
+        entry.local().downcast::<Sender<M, R>>().ok().map(|s| *s)
     }
 
     fn slot_ended(&self, slot: u64, reason: WireReason) {
@@ -306,7 +361,7 @@ impl NodeInner {
                 let Some(name) = query.key_expr().as_str().strip_prefix(&prefix) else { return };
                 let offer = {
                     let served = lock(&node.served);
-                    served.names.get(name).and_then(|slot| served.slots.get(slot)).map(|s| s.offer.clone())
+                    served.names.get(name).and_then(|slot| served.slots.get(slot)).and_then(|s| s.offer.clone())
                 };
                 let Some(offer) = offer else { return };
                 let Ok(bytes) = postcard::to_allocvec(&offer) else { return };
@@ -326,7 +381,7 @@ impl NodeInner {
         }
         let local = {
             let served = lock(&self.served);
-            served.names.get(name).and_then(|slot| served.slots.get(slot)).map(|s| s.offer.clone())
+            served.names.get(name).and_then(|slot| served.slots.get(slot)).and_then(|s| s.offer.clone())
         };
         if let Some(offer) = local {
             offer.check::<A>(name)?;
@@ -354,13 +409,16 @@ impl NodeInner {
 }
 
 /// Delivers the requests of one served actor, in order.
-async fn forward<A: RemoteActor>(
+async fn forward(
     node: Weak<NodeInner>,
-    actor: ActorRef<A>,
+    actor: ActorId,
     slot: u64,
-    entries: HashMap<u64, MessageEntry<A>>,
+    shared: Entries,
     mut rx: mpsc::UnboundedReceiver<Incoming>,
 ) {
+    // The entries this forwarder has used: the shared map is read (locked)
+    // only for a wire id seen for the first time.
+    let mut entries: HashMap<u64, Arc<dyn Entry>> = HashMap::new();
     // Credits owed to each sending node: returned by the batch, or when
     // nothing else is queued and enough are owed to be worth a frame (what
     // stays owed is far below the window, so no sender waits for it).
@@ -368,12 +426,17 @@ async fn forward<A: RemoteActor>(
     while let Some(Incoming { from, wire_id, ask, payload }) = rx.recv().await {
         let Some(node) = node.upgrade() else { return };
         let asker = ask.map(|corr| (from, corr));
+        if !entries.contains_key(&wire_id)
+            && let Some(entry) = lock(&shared).get(&wire_id)
+        {
+            entries.insert(wire_id, entry.clone());
+        }
         let delivering = match entries.get(&wire_id) {
-            Some(entry) => (entry.serve)(&actor, &node, &payload, asker).map_err(|e| {
-                tracing::warn!(actor = %actor.id(), error = %e, "tractor-remote: a message did not decode");
+            Some(entry) => entry.serve(&node, &payload, asker).map_err(|e| {
+                tracing::warn!(actor = %actor, error = %e, "tractor-remote: a message did not decode");
             }),
             None => {
-                tracing::warn!(actor = %actor.id(), wire_id = format_args!("{wire_id:#018x}"), "tractor-remote: a message this actor does not take");
+                tracing::warn!(actor = %actor, wire_id = format_args!("{wire_id:#018x}"), "tractor-remote: a message this actor does not take");
                 Err(())
             }
         };

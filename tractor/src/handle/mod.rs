@@ -12,4 +12,5 @@ pub use self::actor_ref::ActorRef;
 pub(crate) use self::cell::Cell;
 pub use self::id::ActorId;
 pub use self::sender::Sender;
+pub(crate) use self::sender::deliver_then;
 pub use self::weak::WeakActorRef;

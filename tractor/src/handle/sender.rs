@@ -11,7 +11,7 @@ use super::cell::{self, Cell, Sending};
 use super::{ActorId, ActorRef};
 use crate::actor::Actor;
 use crate::error::{Error, TrySendError};
-use crate::message::{Envelope, Message, ReplyTx};
+use crate::message::{Envelope, Message, ReplyFn, ReplyTx, callback_slot};
 use crate::runtime::Control;
 use crate::util::short_type_name;
 
@@ -60,13 +60,16 @@ pub struct Sender<M, R> {
     inner: Arc<dyn Recipient<M, R>>,
 }
 
-trait Recipient<M, R>: Send + Sync + 'static {
+pub(crate) trait Recipient<M, R>: Send + Sync + 'static {
     fn id(&self) -> ActorId;
     fn actor_type(&self) -> &'static str;
     fn is_alive(&self) -> bool;
     fn control(&self) -> &Arc<Control>;
     fn try_send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Result<(), TrySendError<M>>;
     fn send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Sending<'_, Error>;
+    /// Sends `msg` as an ask whose reply is handed to `reply` in the actor's
+    /// own task (with an `is_stopped` error if it never answers).
+    fn send_then(&self, msg: M, reply: ReplyFn<R>) -> Sending<'_, Error>;
 }
 
 impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
@@ -93,6 +96,25 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
     fn send(&self, msg: M, reply: Option<ReplyTx<M::Reply>>) -> Sending<'_, Error> {
         cell::send(self, Envelope::new(msg, reply, None), |why| self.undelivered::<M>(&why))
     }
+
+    fn send_then(&self, msg: M, reply: ReplyFn<M::Reply>) -> Sending<'_, Error> {
+        let slot = callback_slot(reply, self.stopped::<M>());
+        cell::send(self, Envelope::with_slot(msg, slot, None), |why| self.undelivered::<M>(&why))
+    }
+}
+
+/// Sends `msg` to `to` as an ask whose reply goes to `reply` (see
+/// [`Recipient::send_then`]), waiting for room.
+pub(crate) async fn deliver_then<M: 'static, R: 'static>(
+    to: &dyn Recipient<M, R>,
+    msg: M,
+    reply: ReplyFn<R>,
+) -> Result<(), Error> {
+    match to.send_then(msg, reply) {
+        Sending::Sent => Ok(()),
+        Sending::Refused(e) => Err(e),
+        Sending::Waiting(room) => room.await,
+    }
 }
 
 impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
@@ -108,6 +130,16 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
 
     pub(crate) fn control(&self) -> &Arc<Control> {
         self.inner.control()
+    }
+
+    /// The type name of the actor behind this sender.
+    pub(crate) fn actor_type(&self) -> &'static str {
+        self.inner.actor_type()
+    }
+
+    /// Sends `msg` as an ask whose reply goes to `reply` in the actor's task.
+    pub(crate) async fn deliver_then(&self, msg: M, reply: ReplyFn<R>) -> Result<(), Error> {
+        deliver_then(&*self.inner, msg, reply).await
     }
 
     fn deadlock<T>(&self) -> Error {

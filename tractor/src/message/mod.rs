@@ -14,7 +14,7 @@ use tokio::sync::oneshot;
 
 pub use self::envelope::Envelope;
 pub use self::forward::Forward;
-pub(crate) use self::forward::callback_slot;
+pub(crate) use self::forward::{ReplyFn, callback_slot};
 pub use self::reply_to::ReplyTo;
 use crate::actor::{Actor, Context};
 use crate::error::Error;

@@ -20,10 +20,9 @@ use std::sync::Arc;
 
 use crate::actor::{Actor, Panic, StopReason};
 use crate::error::{Error, TrySendError};
-use crate::handle::cell::{self, Sending};
-use crate::handle::{ActorId, ActorRef};
+use crate::handle::{ActorId, ActorRef, Sender};
 use crate::mailbox::Mailbox;
-use crate::message::{Envelope, Message};
+use crate::message::Message;
 use crate::request::Request;
 use crate::runtime::Control;
 use crate::watch::WatchTarget;
@@ -66,7 +65,17 @@ pub struct Standin(Arc<Control>);
 impl Standin {
     /// A stand-in for an actor of type `A`, alive until [`finish`](Self::finish).
     pub fn new<A: Actor>() -> Self {
-        Standin(Arc::new(Control::new(ActorId::next(), type_name::<A>, Mailbox::unbounded())))
+        Standin::named(type_name::<A>)
+    }
+
+    /// A stand-in for an actor whose type this node knows only by name.
+    pub fn named(actor_type: fn() -> &'static str) -> Self {
+        Standin(Arc::new(Control::new(ActorId::next(), actor_type, Mailbox::unbounded())))
+    }
+
+    /// The actor type it stands for.
+    pub fn actor_type(&self) -> &'static str {
+        self.0.type_name()
     }
 
     /// Its id in this process.
@@ -121,13 +130,28 @@ pub async fn deliver_then<A: Actor, M: Message<A>>(
     msg: M,
     reply: Box<dyn FnOnce(Result<M::Reply, Error>) + Send>,
 ) -> Result<(), Error> {
-    let cell = target.cell();
-    let slot = crate::message::callback_slot(reply, cell.stopped::<M>());
-    match cell::send(cell, Envelope::with_slot(msg, slot, None), |why| cell.undelivered::<M>(&why)) {
-        Sending::Sent => Ok(()),
-        Sending::Refused(e) => Err(e),
-        Sending::Waiting(room) => room.await,
-    }
+    crate::handle::deliver_then(target.cell(), msg, reply).await
+}
+
+/// [`deliver_then`] through a [`Sender`].
+pub async fn sender_deliver_then<M: Send + 'static, R: Send + 'static>(
+    sender: &Sender<M, R>,
+    msg: M,
+    reply: Box<dyn FnOnce(Result<R, Error>) + Send>,
+) -> Result<(), Error> {
+    sender.deliver_then(msg, reply).await
+}
+
+/// Resolves to the stop reason of the actor behind `sender`.
+pub fn sender_wait<M: Send + 'static, R: Send + 'static>(
+    sender: &Sender<M, R>,
+) -> impl Future<Output = StopReason> + Send + '_ {
+    sender.control().wait()
+}
+
+/// The type name of the actor behind `sender`.
+pub fn sender_actor_type<M: Send + 'static, R: Send + 'static>(sender: &Sender<M, R>) -> &'static str {
+    sender.actor_type()
 }
 
 /// `error`'s kind as a number, to carry across nodes.
