@@ -16,7 +16,7 @@ use std::time::Duration;
 use support::within;
 use tokio::sync::mpsc;
 use tractor::prelude::*;
-use tractor_remote::{Node, RemoteRef};
+use tractor_remote::{Node, RemoteRef, RemoteSender};
 
 const ROLE: &str = "TRACTOR_REMOTE_ROLE";
 const LISTEN: &str = "TRACTOR_REMOTE_LISTEN";
@@ -91,6 +91,102 @@ impl Relay {
     }
 }
 
+/// Adds up the `Push`es it is told: not a remote actor, reached from other
+/// nodes only through a `Sender<Push, ()>`.
+#[derive(Actor, Default)]
+pub struct Tally {
+    total: u32,
+}
+
+impl Message<Tally> for Push {
+    type Reply = ();
+    async fn handle(self, tally: &mut Tally, _: &mut Context<Tally>) {
+        tally.total += self.n;
+    }
+}
+
+#[actor]
+impl Tally {
+    #[message]
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+}
+
+/// Uses the senders it is sent.
+#[derive(Actor, Default)]
+pub struct Post;
+
+#[actor(remote)]
+impl Post {
+    /// Tells `Push { n }` through `to`, then asks `seen` and returns its reply.
+    #[message]
+    pub async fn deliver(
+        &self,
+        to: RemoteSender<Push, ()>,
+        n: u32,
+        seen: RemoteSender<Seen, Vec<u32>>,
+    ) -> Result<Vec<u32>, String> {
+        to.tell(Push { n }).await.map_err(|e| e.to_string())?;
+        seen.ask(Seen).await.map_err(|e| e.to_string())
+    }
+
+    /// Waits until the actor behind `to` stops: whether it stopped normally,
+    /// and whether a tell then fails as stopped.
+    #[message]
+    pub async fn outlive(&self, to: RemoteSender<Push, ()>) -> (bool, bool) {
+        let normal = to.wait().await.is_normal();
+        let refused = to.tell(Push { n: 1 }).await.is_err_and(|e| e.is_stopped());
+        (normal, refused)
+    }
+
+    /// Sends `to` back where it came from.
+    #[message]
+    pub fn echo(&self, to: RemoteSender<Push, ()>) -> RemoteSender<Push, ()> {
+        to
+    }
+
+    /// Tells `0..count` to one log three ways in turn: its ref, a sender
+    /// made from that ref here, and `via` (a sender the asker exported);
+    /// then asks it what it has seen (on the same path, so after them all).
+    #[message]
+    pub async fn interleave(
+        &self,
+        log: RemoteRef<Log>,
+        via: RemoteSender<Push, ()>,
+        count: u32,
+    ) -> Result<Vec<u32>, String> {
+        let from_ref = RemoteSender::<Push, ()>::from(&log);
+        for n in 0..count {
+            let sent = match n % 3 {
+                0 => log.push(n).tell().await,
+                1 => from_ref.tell(Push { n }).await,
+                _ => via.tell(Push { n }).await,
+            };
+            sent.map_err(|e| e.to_string())?;
+        }
+        log.seen().await.map_err(|e| e.to_string())
+    }
+}
+
+/// Holds a sender inside a type of its own (so the schema sees `Holder`,
+/// not the sender's types: only the sender's own check can tell).
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Holder {
+    pub to: RemoteSender<Push, ()>,
+}
+
+#[derive(Actor, Default)]
+pub struct Keeper;
+
+#[actor(remote)]
+impl Keeper {
+    #[message]
+    pub fn keep(&self, holder: Holder) -> bool {
+        holder.to.is_alive()
+    }
+}
+
 /// Encodes fine unless it is 13, which decodes to an error, or 14, which
 /// does not even encode.
 pub struct Fragile(u8);
@@ -143,6 +239,23 @@ mod v2 {
             "v2".into()
         }
     }
+
+    /// Another build's `Holder`: its sender's reply is a `u8`.
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Holder {
+        pub to: tractor_remote::RemoteSender<super::Push, u8>,
+    }
+
+    #[derive(Actor, Default)]
+    pub struct Keeper;
+
+    #[actor(remote)]
+    impl Keeper {
+        #[message]
+        pub fn keep(&self, holder: Holder) -> bool {
+            holder.to.is_alive()
+        }
+    }
 }
 
 /// Forwards every `on_down` it gets.
@@ -161,6 +274,11 @@ impl Actor for Watcher {
 impl Watcher {
     #[message]
     pub fn watch(&mut self, ctx: &mut Context<Self>, target: RemoteRef<Counter>) {
+        ctx.watch(&target);
+    }
+
+    #[message]
+    pub fn watch_sender(&mut self, ctx: &mut Context<Self>, target: RemoteSender<Increment, ()>) {
         ctx.watch(&target);
     }
 }
@@ -194,6 +312,8 @@ fn zz_other_node() {
                 "relay" => node.serve("relay", &runtime.spawn(Relay)).await.unwrap(),
                 "v2" => node.serve("counter", &runtime.spawn(v2::Counter)).await.unwrap(),
                 "picky" => node.serve("picky", &runtime.spawn(Picky)).await.unwrap(),
+                "post" => node.serve("post", &runtime.spawn(Post)).await.unwrap(),
+                "keeper-v2" => node.serve("keeper", &runtime.spawn(v2::Keeper)).await.unwrap(),
                 // A counter with room for one message, for back-pressure.
                 "narrow" => {
                     let narrow = runtime.spawn_with(Counter::default(), Mailbox::bounded(1));
@@ -531,6 +651,11 @@ async fn a_full_remote_mailbox_holds_senders_back_through_credits() {
     // A tell waits for credit instead of failing.
     let waiting = tokio::time::timeout(Duration::from_millis(100), narrow.increment(1).tell()).await;
     assert!(waiting.is_err(), "a tell waits while the window is used up");
+    // A sender to the actor shares its window.
+    let sender = RemoteSender::<Increment, ()>::from(&narrow);
+    assert!(sender.try_tell(Increment { by: 1 }).unwrap_err().is_full());
+    let waiting = tokio::time::timeout(Duration::from_millis(100), sender.tell(Increment { by: 1 })).await;
+    assert!(waiting.is_err(), "a sender's tell waits too");
 }
 
 #[tokio::test]
@@ -692,4 +817,106 @@ async fn a_closed_node_lets_go_of_the_actors_it_served() {
     within(node.close()).await;
     let down = within(downs.recv()).await.expect("the actor stops once nothing holds it");
     assert!(down.reason().is_normal(), "{:?}", down.reason());
+}
+
+// ---- senders inside messages ----------------------------------------------
+
+/// The reply-to pattern: a `Sender` (here to an actor that is not even
+/// remote) and a sender with a reply travel to the other node, which uses
+/// them; one that comes back is the local sender again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_inside_a_message_arrives_as_a_working_sender() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("post", &[&endpoint]).await;
+    let post = lookup::<Post>(&node, "post").await;
+    let tally = runtime.spawn(Tally::default());
+    let log = runtime.spawn(Log::default());
+    within(log.push(1).tell()).await.unwrap();
+
+    let to: Sender<Push, ()> = Sender::from(&tally);
+    let seen = within(post.deliver(RemoteSender::from(&to), 7, RemoteSender::from(&log))).await.unwrap();
+    assert_eq!(seen, Ok(vec![1]), "the other node asked the local log through its sender");
+    assert_eq!(within(tally.total()).await.unwrap(), 7, "the other node told the local tally");
+
+    let back = within(post.echo(RemoteSender::from(&to))).await.unwrap();
+    assert_eq!(back.as_local(), Some(&to), "a sender that comes home is the local sender");
+    within(back.tell(Push { n: 1 })).await.unwrap();
+    assert_eq!(within(tally.total()).await.unwrap(), 8);
+
+    // The other node learns when the actor behind a sender stops.
+    let outlive = tokio::spawn({
+        let post = post.clone();
+        let to = RemoteSender::from(&to);
+        async move { post.outlive(to).await }
+    });
+    within(tally.stop()).await.unwrap();
+    assert_eq!(within(outlive).await.unwrap().unwrap(), (true, true));
+}
+
+/// What one node sends to one actor through its ref, a sender made from the
+/// ref, and a sender exported by the actor's own node arrives in order:
+/// they share one path and one forwarder.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refs_and_senders_to_one_actor_keep_one_order() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("post", &[&endpoint]).await;
+    let post = lookup::<Post>(&node, "post").await;
+    let log = runtime.spawn_with(Log::default(), Mailbox::bounded(4));
+    let via = RemoteSender::<Push, ()>::from(&log);
+    let seen = within(post.interleave(RemoteRef::from(&log), via, 3000)).await.unwrap().unwrap();
+    assert_eq!(seen, (0..3000).collect::<Vec<u32>>());
+}
+
+/// A sender made from a ref into one node, sent to a second, is used there
+/// straight to the first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_to_a_third_node_travels_between_two_others() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let holder = Peer::start("log", &[&endpoint]).await;
+    let _user = Peer::start("post", &[&endpoint, &holder.endpoint]).await;
+    let log = lookup::<Log>(&node, "log").await;
+    let post = lookup::<Post>(&node, "post").await;
+    let seen = within(post.deliver(RemoteSender::from(&log), 5, RemoteSender::from(&log))).await.unwrap();
+    assert_eq!(seen, Ok(vec![5]));
+    assert_eq!(within(log.seen()).await.unwrap(), vec![5]);
+}
+
+/// A sender arriving where its types differ is a decode error, though the
+/// schema of the message holding it (deep inside a type) matched.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_of_other_types_does_not_decode() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("keeper-v2", &[&endpoint]).await;
+    let keeper = lookup::<Keeper>(&node, "keeper").await;
+    let tally = runtime.spawn(Tally::default());
+    let err = within(keeper.keep(Holder { to: RemoteSender::from(&Sender::from(&tally)) })).await.unwrap_err();
+    assert!(err.is_decode(), "{err}");
+}
+
+/// A sender is watched like a ref, and fails like one once its node is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_watched_sender_sees_its_node_lost() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let mut peer = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    let sender = RemoteSender::<Increment, ()>::from(&counter);
+    assert_eq!(sender.id(), counter.id(), "one stand-in for the actor");
+    assert_eq!(sender.node(), counter.node());
+    within(sender.ask(Increment { by: 2 })).await.unwrap();
+    assert_eq!(within(counter.get()).await.unwrap(), 2);
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch_sender(sender.clone())).await.unwrap();
+
+    peer.kill();
+    let down = within(downs.recv()).await.unwrap();
+    assert_eq!(down.id(), sender.id());
+    assert!(down.reason().is_node_lost(), "{:?}", down.reason());
+    assert!(!sender.is_alive());
+    assert!(within(sender.ask(Increment { by: 1 })).await.unwrap_err().is_unreachable());
+    assert!(within(sender.tell(Increment { by: 1 })).await.unwrap_err().is_unreachable());
 }

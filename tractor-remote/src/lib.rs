@@ -50,7 +50,9 @@
 //!   fingerprints (wire id and shape) with the serving node's, and names
 //!   the actor and message that differ before anything is sent.
 //! - **Refs travel**: a [`RemoteRef`] (made from a local `ActorRef` with
-//!   `RemoteRef::from`) inside a remote message arrives as a working ref.
+//!   `RemoteRef::from`) inside a remote message arrives as a working ref;
+//!   a [`RemoteSender`] (made from a local `Sender`, for the reply-to
+//!   pattern, or from a ref for one of its messages) as a working sender.
 //! - **Failure**: a node's loss is seen through Zenoh liveliness; watchers
 //!   get `on_down` with [`StopReason::NodeLost`](tractor::StopReason::NodeLost),
 //!   asks in flight fail with `is_unreachable()`, the names it served are
@@ -77,7 +79,7 @@ mod remote_ref;
 pub use crate::error::NodeError;
 pub use crate::message::{MessageEntry, Remote, RemoteActor, Wire, wire_id};
 pub use crate::node::{Node, NodeBuilder, NodeId};
-pub use crate::remote_ref::{RemoteRef, RemoteRequest};
+pub use crate::remote_ref::{RemoteRef, RemoteRequest, RemoteSender};
 
 /// Used by the code `#[actor(remote)]` generates. Not public API.
 #[doc(hidden)]

@@ -364,6 +364,17 @@ impl NodeInner {
     /// The shared state of the remote actor `slot` on `owner`, made on first
     /// use (and then the owner is asked to say when it ends).
     pub(crate) fn target<A: Actor>(self: &Arc<Self>, owner: u64, slot: u64) -> Arc<Target> {
+        self.target_named(owner, slot, std::any::type_name::<A>)
+    }
+
+    /// [`target`](Self::target), for an actor known by its type's name
+    /// (`actor_type`, for errors) when the first ref to it is made.
+    pub(crate) fn target_named(
+        self: &Arc<Self>,
+        owner: u64,
+        slot: u64,
+        actor_type: fn() -> &'static str,
+    ) -> Arc<Target> {
         let peer = self.peer(owner);
         let mut targets = lock(&self.targets);
         if let Some(target) = targets.get(&(owner, slot)) {
@@ -373,7 +384,7 @@ impl NodeInner {
             node: self.clone(),
             owner,
             slot,
-            standin: Standin::new::<A>(),
+            standin: Standin::named(actor_type),
             credits: Semaphore::new(WINDOW),
             peer,
         });

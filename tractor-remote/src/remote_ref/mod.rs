@@ -1,6 +1,8 @@
 //! [`RemoteRef`]: a typed ref to an actor that may live on another node.
 
 mod request;
+mod send;
+mod sender;
 
 use std::any::type_name;
 use std::fmt;
@@ -15,6 +17,7 @@ use tractor::__private::{Handle, Route, WatchTarget};
 use tractor::{Actor, ActorId, ActorRef, StopReason, TrySendError, Watchable};
 
 pub use self::request::RemoteRequest;
+pub use self::sender::RemoteSender;
 use crate::codec;
 use crate::message::{Remote, RemoteActor};
 use crate::node::{NodeId, Target};

@@ -6,14 +6,11 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::time::Duration;
 
-use tokio::sync::TryAcquireError;
 use tractor::{Actor, Error, TrySendError};
 
+use super::send::{self, Addr};
 use super::{RemoteRef, Via};
-use crate::codec;
-use crate::frame::{self, Out};
 use crate::message::Remote;
-use crate::node::Target;
 
 /// A message addressed to a [`RemoteRef`], not sent yet: what its generated
 /// methods and [`RemoteRef::ask`] return. As with a local
@@ -91,87 +88,25 @@ impl<'a, A: Actor, M: Send + 'static, R: Send + 'static> RemoteRequest<'a, A, M,
 impl<'a, A: Actor, M: Remote<A>> RemoteRequest<'a, A, M> {
     async fn tell_now(self) -> Result<(), Error> {
         let RemoteRequest { target, msg, timeout, .. } = self;
-        let target = match &target.via {
-            Via::Local(actor) => return with_timeout(actor.ask(msg), timeout).tell().await,
-            Via::Remote(target, _) => target,
-        };
-        let frame = encode(target, frame::TELL, None, &msg).map_err(|()| decode_error::<A, M>(target))?;
-        match timeout {
-            None => credit::<A, M>(target).await?,
-            Some(d) => tokio::time::timeout(d, credit::<A, M>(target)).await.map_err(|_| {
-                tractor::__private::timeout_error(target.standin.id(), type_name::<A>(), type_name::<M>())
-            })??,
+        match &target.via {
+            Via::Local(actor) => with_timeout(actor.ask(msg), timeout).tell().await,
+            Via::Remote(target, _) => send::tell(&Addr::of::<A, M>(target), msg, timeout).await,
         }
-        target.send(frame);
-        Ok(())
     }
 
     fn try_tell_now(self) -> Result<(), TrySendError<M>> {
         let RemoteRequest { target, msg, timeout, .. } = self;
-        let target = match &target.via {
-            Via::Local(actor) => return with_timeout(actor.ask(msg), timeout).try_tell(),
-            Via::Remote(target, _) => target,
-        };
-        match target.credits.try_acquire() {
-            Ok(permit) => permit.forget(),
-            Err(TryAcquireError::NoPermits) => {
-                return Err(tractor::__private::full_error(msg, target.standin.id(), type_name::<A>()));
-            }
-            Err(TryAcquireError::Closed) => {
-                return Err(tractor::__private::refused_error(msg, ended::<A, M>(target)));
-            }
-        }
-        match encode(target, frame::TELL, None, &msg) {
-            Ok(frame) => {
-                target.send(frame);
-                Ok(())
-            }
-            Err(()) => {
-                // Not sent: the credit goes back.
-                target.credits.add_permits(1);
-                Err(tractor::__private::refused_error(msg, decode_error::<A, M>(target)))
-            }
+        match &target.via {
+            Via::Local(actor) => with_timeout(actor.ask(msg), timeout).try_tell(),
+            Via::Remote(target, _) => send::try_tell(&Addr::of::<A, M>(target), msg),
         }
     }
 
     async fn ask(self) -> Result<M::Reply, Error> {
         let RemoteRequest { target, msg, timeout, .. } = self;
-        let target = match &target.via {
-            Via::Local(actor) => return with_timeout(actor.ask(msg), timeout).await,
-            Via::Remote(target, _) => target.clone(),
-        };
-        let node = target.node.clone();
-        let corr = node.next_corr();
-        let frame = encode(&target, frame::ASK, Some(corr), &msg).map_err(|()| decode_error::<A, M>(&target))?;
-        drop(msg);
-        let work = async {
-            credit::<A, M>(&target).await?;
-            let rx = node.expect_reply(target.owner, corr);
-            let _forget = Forget { node: &node, corr };
-            target.send(frame);
-            match rx.await {
-                Ok(Ok(bytes)) => codec::decode::<M::Reply>(&node, &bytes).map_err(|_| decode_error::<A, M>(&target)),
-                Ok(Err(code)) => Err(tractor::__private::error_from_code(
-                    code,
-                    target.standin.id(),
-                    type_name::<A>(),
-                    Some(type_name::<M>()),
-                )
-                .unwrap_or_else(|| unreachable::<A, M>(&target))),
-                // The waiter was dropped: the node was lost or closed.
-                Err(_) => Err(unreachable::<A, M>(&target)),
-            }
-        };
-        let (limit, ours) = match timeout {
-            Some(d) => (d, true),
-            None => (node.settings.ask_timeout, false),
-        };
-        match tokio::time::timeout(limit, work).await {
-            Ok(out) => out,
-            Err(_) if ours => {
-                Err(tractor::__private::timeout_error(target.standin.id(), type_name::<A>(), type_name::<M>()))
-            }
-            Err(_) => Err(unreachable::<A, M>(&target)),
+        match &target.via {
+            Via::Local(actor) => with_timeout(actor.ask(msg), timeout).await,
+            Via::Remote(target, _) => send::ask(Addr::of::<A, M>(target), msg, timeout).await,
         }
     }
 }
@@ -209,57 +144,5 @@ fn with_timeout<'a, A: Actor, M: tractor::Message<A>>(
     match timeout {
         Some(d) => request.timeout(d),
         None => request,
-    }
-}
-
-/// The frame of `msg` to `target`.
-fn encode<A: Actor, M: Remote<A>>(target: &Target, kind: u8, corr: Option<u64>, msg: &M) -> Result<Out, ()> {
-    let mut out = Out::new(kind, target.node.id, 64).u64(target.slot).u64(M::WIRE_ID);
-    if let Some(corr) = corr {
-        out = out.u64(corr);
-    }
-    codec::encode_into(&target.node, msg, out.0).map(Out).map_err(|e| {
-        tracing::warn!(message = type_name::<M>(), error = e.0, "tractor-remote: a message did not encode");
-    })
-}
-
-/// Takes one credit of `target`'s window, waiting while it is used up.
-async fn credit<A: Actor, M>(target: &Target) -> Result<(), Error> {
-    match target.credits.acquire().await {
-        Ok(permit) => {
-            permit.forget();
-            Ok(())
-        }
-        Err(_) => Err(ended::<A, M>(target)),
-    }
-}
-
-/// Why nothing more can be sent to `target`: its node is lost, or it stopped.
-fn ended<A: Actor, M>(target: &Target) -> Error {
-    match target.standin.reason() {
-        Some(reason) if !reason.is_node_lost() => {
-            tractor::__private::stopped_error(target.standin.id(), type_name::<A>(), type_name::<M>())
-        }
-        _ => unreachable::<A, M>(target),
-    }
-}
-
-fn unreachable<A: Actor, M>(target: &Target) -> Error {
-    tractor::__private::unreachable_error(target.standin.id(), type_name::<A>(), Some(type_name::<M>()))
-}
-
-fn decode_error<A: Actor, M>(target: &Target) -> Error {
-    tractor::__private::decode_error(target.standin.id(), type_name::<A>(), Some(type_name::<M>()))
-}
-
-/// Takes an ask's waiter back if the ask ends before its reply.
-struct Forget<'a> {
-    node: &'a crate::node::NodeInner,
-    corr: u64,
-}
-
-impl Drop for Forget<'_> {
-    fn drop(&mut self) {
-        self.node.forget_reply(self.corr);
     }
 }

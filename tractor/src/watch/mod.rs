@@ -62,7 +62,7 @@ impl fmt::Debug for Down {
 
 /// What [`Context::watch`](crate::Context::watch) accepts: an
 /// [`ActorRef`], a [`WeakActorRef`] or a [`Sender`] (and, from
-/// `tractor-remote`, a `RemoteRef`). Its one method is not public API.
+/// `tractor-remote`, a `RemoteRef` or a `RemoteSender`). Its one method is not public API.
 pub trait Watchable {
     /// The control block a watch on this handle registers with.
     #[doc(hidden)]
