@@ -11,7 +11,7 @@
 //! delivered.
 
 use std::any::{Any, type_name};
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, Weak};
@@ -26,14 +26,20 @@ use crate::frame::{self, Out, WireReason};
 use crate::message::{Entry, RemoteActor, SenderEntry, Wire, sender_wire_id, short_name};
 use crate::remote_ref::RemoteRef;
 
+/// How many ended slots' reasons a node keeps.
+const ENDED_KEPT: usize = 1024;
+
 /// The actors this node serves.
 #[derive(Default)]
 pub(crate) struct Served {
     slots: HashMap<u64, Slot>,
     names: HashMap<String, u64>,
     by_actor: HashMap<ActorId, u64>,
-    /// How the slots that ended, ended (for an interest that comes late).
-    ended: HashMap<u64, WireReason>,
+    /// How the slots that ended, ended, encoded (for an interest that comes late):
+    /// the last [`ENDED_KEPT`], oldest first in `ended_order`. An interest
+    /// in a slot older than that hears it ended, for an unknown reason.
+    ended: HashMap<u64, Vec<u8>>,
+    ended_order: VecDeque<u64>,
     next_slot: u64,
 }
 
@@ -282,19 +288,23 @@ impl NodeInner {
     }
 
     fn slot_ended(&self, slot: u64, reason: WireReason) {
-        let interested = {
+        let (interested, reason) = {
             let mut served = lock(&self.served);
             let Some(ended) = served.slots.remove(&slot) else { return };
             for name in &ended.names {
                 served.names.remove(name);
             }
             served.by_actor.retain(|_, s| *s != slot);
-            let interested = ended.interested;
-            served.ended.insert(slot, reason);
-            interested
+            if served.ended_order.len() == ENDED_KEPT
+                && let Some(oldest) = served.ended_order.pop_front()
+            {
+                served.ended.remove(&oldest);
+            }
+            served.ended_order.push_back(slot);
+            let reason = postcard::to_allocvec(&reason).unwrap_or_default();
+            served.ended.insert(slot, reason.clone());
+            (ended.interested, reason)
         };
-        let reason = lock(&self.served).ended.get(&slot).map(|r| postcard::to_allocvec(r).unwrap_or_default());
-        let reason = reason.unwrap_or_default();
         for node in interested {
             self.send(node, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
         }
@@ -310,9 +320,10 @@ impl NodeInner {
                     s.interested.insert(from);
                     None
                 }
-                None => Some(
-                    postcard::to_allocvec(served.ended.get(&slot).unwrap_or(&WireReason::Unknown)).unwrap_or_default(),
-                ),
+                None => Some(match served.ended.get(&slot) {
+                    Some(reason) => reason.clone(),
+                    None => postcard::to_allocvec(&WireReason::Unknown).unwrap_or_default(),
+                }),
             }
         };
         if let Some(reason) = ended {
