@@ -45,13 +45,15 @@ impl<'a> Addr<'a> {
     }
 
     /// Takes one credit of the target's window, waiting while it is used up.
+    /// Fails once the actor is known to have ended, even in the moment
+    /// between its reason being set and its window closed.
     async fn credit(&self) -> Result<(), Error> {
         match self.target.credits.acquire().await {
-            Ok(permit) => {
+            Ok(permit) if self.target.standin.is_alive() => {
                 permit.forget();
                 Ok(())
             }
-            Err(_) => Err(self.ended()),
+            _ => Err(self.ended()),
         }
     }
 
@@ -98,11 +100,11 @@ pub(crate) async fn tell<T: Serialize>(addr: &Addr<'_>, msg: T, timeout: Option<
 pub(crate) fn try_tell<T: Serialize>(addr: &Addr<'_>, msg: T) -> Result<(), TrySendError<T>> {
     let target = addr.target;
     match target.credits.try_acquire() {
-        Ok(permit) => permit.forget(),
+        Ok(permit) if target.standin.is_alive() => permit.forget(),
         Err(TryAcquireError::NoPermits) => {
             return Err(tractor::__private::full_error(msg, target.standin.id(), addr.actor_type()));
         }
-        Err(TryAcquireError::Closed) => return Err(tractor::__private::refused_error(msg, addr.ended())),
+        Ok(_) | Err(TryAcquireError::Closed) => return Err(tractor::__private::refused_error(msg, addr.ended())),
     }
     match addr.encode(frame::TELL, None, &msg) {
         Ok(frame) => {
