@@ -75,6 +75,19 @@ impl Log {
     pub fn seen(&self) -> Vec<u32> {
         self.seen.clone()
     }
+
+    /// Records `n` too, and answers how many it has recorded.
+    #[message]
+    pub fn push_ask(&mut self, n: u32) -> usize {
+        self.seen.push(n);
+        self.seen.len()
+    }
+
+    /// Sleeps `ms` milliseconds, so its mailbox fills meanwhile.
+    #[message]
+    pub async fn nap(&self, ms: u64) {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
 }
 
 /// Uses a ref it is sent.
@@ -314,6 +327,11 @@ fn zz_other_node() {
                 "picky" => node.serve("picky", &runtime.spawn(Picky)).await.unwrap(),
                 "post" => node.serve("post", &runtime.spawn(Post)).await.unwrap(),
                 "keeper-v2" => node.serve("keeper", &runtime.spawn(v2::Keeper)).await.unwrap(),
+                // A log with room for four messages, often full.
+                "small-log" => {
+                    let log = runtime.spawn_with(Log::default(), Mailbox::bounded(4));
+                    node.serve("small-log", &log).await.unwrap()
+                }
                 // A counter with room for one message, for back-pressure.
                 "narrow" => {
                     let narrow = runtime.spawn_with(Counter::default(), Mailbox::bounded(1));
@@ -423,9 +441,10 @@ async fn tells_and_asks_reach_a_remote_actor_in_the_order_sent() {
     assert_eq!(within(counter.get()).await.unwrap(), 5);
     assert_eq!(within(counter.ask(Get).timeout(Duration::from_secs(5))).await.unwrap(), 5);
 
-    // Tells and asks interleaved: one ordered path.
+    // Tells and asks interleaved: one ordered path. More than a window
+    // (4096): credits come back.
     let mut expected = Vec::new();
-    for n in 0..2000u32 {
+    for n in 0..5000u32 {
         if n.is_multiple_of(250) {
             assert_eq!(within(log.seen()).await.unwrap(), expected, "every tell before the ask was handled first");
         } else {
@@ -434,6 +453,63 @@ async fn tells_and_asks_reach_a_remote_actor_in_the_order_sent() {
         }
     }
     assert_eq!(within(log.seen()).await.unwrap(), expected);
+    assert_eq!(node.frames_missing(), 0);
+}
+
+/// The serving node delivers a request itself while the mailbox has room,
+/// and hands it to the actor's forwarder when it would have to wait; then
+/// everything after it goes through the forwarder until it has caught up.
+/// Across those switches (a small mailbox, naps that fill it, bursts of
+/// tells and asks in flight together) nothing overtakes, and credits come
+/// back on both ways (more than a window's worth is sent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_holds_while_the_mailbox_fills_and_drains() {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context as TaskContext, Poll, Waker};
+
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("small-log", &[&endpoint]).await;
+    let log = lookup::<Log>(&node, "small-log").await;
+
+    type Asked = Pin<Box<dyn Future<Output = Result<usize, tractor::Error>> + Send>>;
+    // Asks in flight while the tells go on: each is sent by its first poll.
+    let mut asks: Vec<(usize, Asked)> = Vec::new();
+    let mut expected = Vec::new();
+    let mut n = 0u32;
+    for round in 0..32u64 {
+        // Full mailbox for a while (or not at all, every fourth round).
+        within(log.nap(round % 4).tell()).await.unwrap();
+        for _ in 0..(100 + 20 * (round % 5)) {
+            if n % 7 == 3 {
+                let log = log.clone();
+                // Unconstrained: out of tokio's budget, the first poll
+                // would yield before sending.
+                let mut ask: Asked = Box::pin(tokio::task::unconstrained(async move { log.push_ask(n).await }));
+                // (Answered already if this thread was held up long enough.)
+                if let Poll::Ready(answer) = ask.as_mut().poll(&mut TaskContext::from_waker(Waker::noop())) {
+                    ask = Box::pin(std::future::ready(answer));
+                }
+                expected.push(n);
+                asks.push((expected.len(), ask));
+            } else {
+                within(log.push(n).tell()).await.unwrap();
+                expected.push(n);
+            }
+            n += 1;
+        }
+        if round % 3 == 2 {
+            // Caught up: the next round starts on an empty path.
+            within(log.ask(Seen).timeout(Duration::from_secs(5))).await.unwrap();
+        }
+    }
+    for (place, ask) in asks {
+        assert_eq!(within(ask).await.unwrap(), place, "an ask was handled after exactly what was sent before it");
+    }
+    let seen = within(log.seen()).await.unwrap();
+    assert!(seen.len() > 4096, "{}", seen.len());
+    assert_eq!(seen, expected, "handled in the order sent");
     assert_eq!(node.frames_missing(), 0);
 }
 

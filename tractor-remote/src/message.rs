@@ -2,9 +2,7 @@
 //! node serves it.
 
 use std::any::{Any, type_name};
-use std::future::Future;
 use std::marker::PhantomData;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -99,9 +97,11 @@ pub const fn wire_id(name: &str) -> u64 {
     hash
 }
 
-/// A decoded message on its way into the mailbox: resolves once it is in.
-/// An ask's reply goes back from the actor's own task, when it answers.
-pub(crate) type Delivering = Pin<Box<dyn Future<Output = Result<(), tractor::Error>> + Send>>;
+/// What is left of a delivery that could not go into the mailbox at once
+/// (it was full, or the actor stopped): holds the message, and finishes
+/// the delivery (waiting for room) when awaited. An ask's reply goes back
+/// from the actor's own task, when it answers.
+pub(crate) type Delivering = tractor::__private::Later;
 
 /// Who asked: the node and the ask's correlation id.
 pub(crate) type Asker = Option<(u64, u64)>;
@@ -109,8 +109,16 @@ pub(crate) type Asker = Option<(u64, u64)>;
 /// How a served actor takes one wire id: a remote message of the actor, or
 /// the message of a [`Sender`] to it that left inside a message.
 pub(crate) trait Entry: Send + Sync + 'static {
-    /// Decodes one request and starts delivering it.
-    fn serve(&self, node: &Arc<NodeInner>, payload: &[u8], asker: Asker) -> Result<Delivering, codec::DecodeError>;
+    /// Decodes one request and puts it into the mailbox if there is room
+    /// now, never waiting: `None` once it is in, else what finishes the
+    /// delivery (nothing is dropped, so an ask's reply callback has not
+    /// fired).
+    fn serve(
+        &self,
+        node: &Arc<NodeInner>,
+        payload: &[u8],
+        asker: Asker,
+    ) -> Result<Option<Delivering>, codec::DecodeError>;
     /// The local `Sender<M, R>` for this message, for a sender that comes
     /// home.
     fn local(&self) -> Box<dyn Any + Send>;
@@ -163,14 +171,17 @@ struct ActorEntry<A: Actor, M> {
 }
 
 impl<A: Actor, M: Remote<A>> Entry for ActorEntry<A, M> {
-    fn serve(&self, node: &Arc<NodeInner>, payload: &[u8], asker: Asker) -> Result<Delivering, codec::DecodeError> {
+    fn serve(
+        &self,
+        node: &Arc<NodeInner>,
+        payload: &[u8],
+        asker: Asker,
+    ) -> Result<Option<Delivering>, codec::DecodeError> {
         let msg: M = codec::decode(node, payload)?;
-        let actor = self.actor.clone();
-        let Some((from, corr)) = asker else {
-            return Ok(Box::pin(async move { actor.tell(msg).await }));
-        };
-        let reply = reply_to::<M::Reply>(node, from, corr, actor.id(), type_name::<A>(), type_name::<M>());
-        Ok(Box::pin(async move { tractor::__private::deliver_then(&actor, msg, reply).await }))
+        let reply = asker.map(|(from, corr)| {
+            reply_to::<M::Reply>(node, from, corr, self.actor.id(), type_name::<A>(), type_name::<M>())
+        });
+        Ok(tractor::__private::try_deliver(&self.actor, msg, reply).err())
     }
 
     fn local(&self) -> Box<dyn Any + Send> {
@@ -184,15 +195,19 @@ pub(crate) struct SenderEntry<M, R> {
 }
 
 impl<M: Wire, R: Wire> Entry for SenderEntry<M, R> {
-    fn serve(&self, node: &Arc<NodeInner>, payload: &[u8], asker: Asker) -> Result<Delivering, codec::DecodeError> {
+    fn serve(
+        &self,
+        node: &Arc<NodeInner>,
+        payload: &[u8],
+        asker: Asker,
+    ) -> Result<Option<Delivering>, codec::DecodeError> {
         let msg: M = codec::decode(node, payload)?;
-        let sender = self.sender.clone();
-        let Some((from, corr)) = asker else {
-            return Ok(Box::pin(async move { sender.tell(msg).await }));
-        };
-        let actor_type = tractor::__private::sender_actor_type(&sender);
-        let reply = reply_to::<R>(node, from, corr, sender.id(), actor_type, type_name::<M>());
-        Ok(Box::pin(async move { tractor::__private::sender_deliver_then(&sender, msg, reply).await }))
+        let sender = &self.sender;
+        let reply = asker.map(|(from, corr)| {
+            let actor_type = tractor::__private::sender_actor_type(sender);
+            reply_to::<R>(node, from, corr, sender.id(), actor_type, type_name::<M>())
+        });
+        Ok(tractor::__private::sender_try_deliver(sender, msg, reply).err())
     }
 
     fn local(&self) -> Box<dyn Any + Send> {

@@ -39,11 +39,14 @@ use crate::remote_ref::RemoteRef;
 /// How many requests to one remote actor may be on their way (sent, not yet
 /// in its mailbox) before a tell waits: the credit window.
 pub(crate) const WINDOW: usize = 4096;
-/// The receiver returns credits in batches of this many (or fewer, when it
-/// has nothing else to do).
+/// The receiver returns credits in batches of this many ...
 pub(crate) const CREDIT_BATCH: u32 = 256;
-/// ... or as soon as it is idle with at least this many owed.
+/// ... or, once at least this many are owed, within [`IDLE_WAIT`] (a
+/// stream of requests returns them by the batch: a frame per request or
+/// few would cost the receiver a write each).
 pub(crate) const IDLE_CREDIT: u32 = 32;
+/// See [`IDLE_CREDIT`].
+pub(crate) const IDLE_WAIT: Duration = Duration::from_millis(1);
 
 /// The identity of a node: random per process, so a node that comes back
 /// after a crash is a new node.
@@ -396,7 +399,14 @@ impl NodeInner {
         if lost {
             target.end(StopReason::NodeLost(NodeId(owner).to_string().into()));
         } else {
-            target.peer.send(Out::new(frame::INTEREST, self.id, 8).u64(slot));
+            let interest = Out::new(frame::INTEREST, self.id, 8).u64(slot);
+            if crate::codec::busy() {
+                // A ref being decoded, perhaps on Zenoh's receive path,
+                // where a put must not wait on the link.
+                self.send_soon(owner, interest);
+            } else {
+                target.peer.send(interest);
+            }
             self.check_alive(owner);
         }
         target

@@ -2,13 +2,18 @@
 //! to them left inside a message), their forwarders, the name queryable and
 //! the lookup's schema handshake.
 //!
-//! Each served actor has a slot, and the slot a forwarder task: the inbox
-//! puts its requests in the slot's unbounded queue (it must not wait), and
-//! the forwarder delivers them into the mailbox one after another, waiting
-//! for room as a local tell does. So requests from one node reach the actor
-//! in the order they were sent, and a full mailbox holds up only its own
-//! actor's senders: the forwarder returns credits only for what it has
-//! delivered.
+//! Each served actor has a slot, and the slot a [`Path`] into the actor's
+//! mailbox with a forwarder task. The inbox runs on Zenoh's receive path and
+//! must not wait, so it delivers a request itself only while the mailbox
+//! has room and the forwarder has nothing queued (a try-send, no task
+//! between Zenoh and the actor). A request that would have to wait goes to
+//! the forwarder's unbounded queue, and so does every request after it
+//! until the queue is empty again (the forwarder has delivered all it
+//! holds): the forwarder delivers them one after another, waiting for room
+//! as a local tell does. So requests from one node reach the actor in the
+//! order they were sent, and a full mailbox holds up only its own actor's
+//! senders: credits go back (on either path) only for what has left the
+//! path.
 
 use std::any::{Any, type_name};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -17,13 +22,13 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, Weak};
 
 use serde::{Deserialize, Serialize};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tractor::{ActorId, ActorRef, Sender, StopReason};
 
-use super::{CREDIT_BATCH, IDLE_CREDIT, NodeInner, lock};
+use super::{CREDIT_BATCH, IDLE_CREDIT, IDLE_WAIT, NodeInner, lock};
 use crate::error::NodeError;
 use crate::frame::{self, Out, WireReason};
-use crate::message::{Entry, RemoteActor, SenderEntry, Wire, sender_wire_id, short_name};
+use crate::message::{Delivering, Entry, RemoteActor, SenderEntry, Wire, sender_wire_id, short_name};
 use crate::remote_ref::RemoteRef;
 
 /// How many ended slots' reasons a node keeps.
@@ -44,13 +49,14 @@ pub(crate) struct Served {
 }
 
 struct Slot {
-    inbox: mpsc::UnboundedSender<Incoming>,
+    /// The way into the actor's mailbox.
+    path: Arc<Path>,
     /// The `ActorRef<A>` once the actor itself is exported (not only
     /// senders to it), for a ref that comes home.
     actor: Option<Box<dyn Any + Send + Sync>>,
     /// How each wire id is served: the actor's remote messages, and the
     /// message of each sender to it that was exported. Shared with the
-    /// forwarder, which reads it only for a wire id it has not seen.
+    /// path, which reads it only for a wire id it has not seen.
     entries: Entries,
     /// What a lookup of one of its names answers (once the actor is exported).
     offer: Option<Offer>,
@@ -67,13 +73,112 @@ type Ending = Pin<Box<dyn Future<Output = StopReason> + Send>>;
 
 type Entries = Arc<Mutex<HashMap<u64, Arc<dyn Entry>>>>;
 
-/// A request on its way to a served actor.
-struct Incoming {
+/// The way into one served actor's mailbox, shared by the inbox (which
+/// delivers while it can do so without waiting) and the slot's forwarder
+/// (which takes over while it cannot).
+struct Path {
+    actor: ActorId,
+    slot: u64,
+    /// Locked by the inbox around the whole of one request (deciding which
+    /// way it goes, decoding and delivering it) and by the forwarder once
+    /// per request it has finished. Nothing else is locked before it.
+    state: Mutex<PathState>,
+    /// To the forwarder (in order).
+    queue: mpsc::UnboundedSender<Queued>,
+    /// Wakes the forwarder to return the credits the inbox owes.
+    idle: Arc<Notify>,
+    shared: Entries,
+}
+
+#[derive(Default)]
+struct PathState {
+    /// Requests handed to the forwarder that have not left the path yet
+    /// (into the mailbox, or refused): while there are any, every new
+    /// request goes behind them.
+    queued: usize,
+    /// Credits owed to each sending node, for requests that have left the
+    /// path: returned by the batch, or by the forwarder `IDLE_WAIT` after
+    /// enough are owed to be worth a frame (what stays owed is far below
+    /// the window, so no sender waits for it).
+    owed: HashMap<u64, u32>,
+    /// The entries used so far: the shared map is read (locked) only for a
+    /// wire id seen for the first time.
+    entries: HashMap<u64, Arc<dyn Entry>>,
+}
+
+/// Decodes a request for `actor` and puts it into the mailbox if there is
+/// room now: `None` once it has left the path (in the mailbox, or not
+/// decoded and answered so), else what finishes its delivery.
+fn serve_one(
+    node: &Arc<NodeInner>,
+    actor: ActorId,
+    entry: Option<&Arc<dyn Entry>>,
     from: u64,
     wire_id: u64,
+    ask: Option<u64>,
+    payload: &[u8],
+) -> Option<Delivering> {
+    match entry.map(|entry| entry.serve(node, payload, ask.map(|corr| (from, corr)))) {
+        Some(Ok(delivering)) => return delivering,
+        Some(Err(e)) => tracing::warn!(actor = %actor, error = %e, "tractor-remote: a message did not decode"),
+        None => {
+            tracing::warn!(actor = %actor, wire_id = format_args!("{wire_id:#018x}"), "tractor-remote: a message this actor does not take")
+        }
+    }
+    if let Some(corr) = ask {
+        // Not from Zenoh's thread: the put may wait on the link.
+        node.send_soon(from, Out::new(frame::REPLY, node.id, 9).u64(corr).u8(tractor::__private::decode_code() + 1));
+    }
+    None
+}
+
+/// A request handed to the forwarder.
+struct Queued {
+    from: u64,
     /// The correlation id of an ask; `None` for a tell.
     ask: Option<u64>,
-    payload: Vec<u8>,
+    work: Work,
+}
+
+enum Work {
+    /// Came while others were queued: still to decode.
+    Encoded { wire_id: u64, payload: Vec<u8> },
+    /// The inbox found the mailbox full (or the actor stopped): decoded,
+    /// and held here until there is room.
+    Started(Delivering),
+}
+
+impl Path {
+    /// The entry for `wire_id`.
+    fn entry<'s>(&self, state: &'s mut PathState, wire_id: u64) -> Option<&'s Arc<dyn Entry>> {
+        match state.entries.entry(wire_id) {
+            std::collections::hash_map::Entry::Occupied(known) => Some(known.into_mut()),
+            std::collections::hash_map::Entry::Vacant(new) => {
+                Some(new.insert(lock(&self.shared).get(&wire_id)?.clone()))
+            }
+        }
+    }
+
+    /// One request from `from` has left the path: its credit is owed.
+    fn settled(state: &mut PathState, from: u64) -> Settled {
+        let count = state.owed.entry(from).or_insert(0);
+        *count += 1;
+        match *count {
+            CREDIT_BATCH.. => Settled::Return(state.owed.drain().collect()),
+            IDLE_CREDIT => Settled::Soon,
+            _ => Settled::Owed,
+        }
+    }
+}
+
+/// What to do about the credits owed after a request has left the path.
+enum Settled {
+    /// Return these now.
+    Return(Vec<(u64, u32)>),
+    /// Enough are owed to be worth a frame: return them within `IDLE_WAIT`.
+    Soon,
+    /// Keep them for now.
+    Owed,
 }
 
 /// What a node answers a lookup with: where the actor is and what it speaks.
@@ -243,9 +348,18 @@ impl NodeInner {
         }
         served.next_slot += 1;
         let slot = served.next_slot;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (queue, rx) = mpsc::unbounded_channel();
         let entries = Entries::default();
-        self.tokio.spawn(forward(Arc::downgrade(self), id, slot, entries.clone(), rx));
+        let idle = Arc::new(Notify::new());
+        let path = Arc::new(Path {
+            actor: id,
+            slot,
+            state: Mutex::default(),
+            queue,
+            idle: idle.clone(),
+            shared: entries.clone(),
+        });
+        self.tokio.spawn(forward(Arc::downgrade(self), Arc::downgrade(&path), id, slot, entries.clone(), idle, rx));
         let weak = Arc::downgrade(self);
         let ending = wait();
         let (release, released) = tokio::sync::oneshot::channel::<()>();
@@ -262,7 +376,7 @@ impl NodeInner {
         served.slots.insert(
             slot,
             Slot {
-                inbox: tx,
+                path,
                 actor: None,
                 entries,
                 offer: None,
@@ -338,15 +452,51 @@ impl NodeInner {
         }
     }
 
-    /// A request from the inbox: into its slot's queue, or refused.
+    /// A request from the inbox (on Zenoh's receive path: nothing here
+    /// waits): into the mailbox if it has room and the forwarder has nothing
+    /// queued, else behind what the forwarder has; refused if the slot is
+    /// not served.
     pub(crate) fn request(self: &Arc<Self>, from: u64, slot: u64, wire_id: u64, ask: Option<u64>, payload: &[u8]) {
-        let sent = match lock(&self.served).slots.get(&slot) {
-            Some(s) => s.inbox.send(Incoming { from, wire_id, ask, payload: payload.to_vec() }).is_ok(),
-            None => false,
+        let path = lock(&self.served).slots.get(&slot).map(|s| s.path.clone());
+        let Some(path) = path else {
+            if let Some(corr) = ask {
+                let code = tractor::__private::stopped_code();
+                self.send_soon(from, Out::new(frame::REPLY, self.id, 9).u64(corr).u8(code + 1));
+            }
+            return;
         };
-        if !sent && let Some(corr) = ask {
-            let code = tractor::__private::stopped_code();
-            self.send_soon(from, Out::new(frame::REPLY, self.id, 9).u64(corr).u8(code + 1));
+        let mut state = lock(&path.state);
+        let work = if state.queued > 0 {
+            Work::Encoded { wire_id, payload: payload.to_vec() }
+        } else {
+            let entry = path.entry(&mut state, wire_id);
+            match serve_one(self, path.actor, entry, from, wire_id, ask, payload) {
+                Some(delivering) => Work::Started(delivering),
+                None => {
+                    let settled = Path::settled(&mut state, from);
+                    drop(state);
+                    match settled {
+                        Settled::Return(credits) => self.return_credits_soon(path.slot, credits),
+                        // The forwarder returns them soon.
+                        Settled::Soon => path.idle.notify_one(),
+                        Settled::Owed => {}
+                    }
+                    return;
+                }
+            }
+        };
+        match path.queue.send(Queued { from, ask, work }) {
+            Ok(()) => state.queued += 1,
+            // The forwarder has ended (the node is going): a message held
+            // in it is dropped in a task, as its reply may be put.
+            Err(mpsc::error::SendError(queued)) => drop(self.tokio.spawn(async move { drop(queued) })),
+        }
+    }
+
+    /// Returns `credits` from a task (the caller is on Zenoh's thread).
+    fn return_credits_soon(self: &Arc<Self>, slot: u64, credits: Vec<(u64, u32)>) {
+        for (to, count) in credits {
+            self.send_soon(to, Out::new(frame::CREDIT, self.id, 12).u64(slot).u32(count));
         }
     }
 
@@ -419,53 +569,82 @@ impl NodeInner {
     }
 }
 
-/// Delivers the requests of one served actor, in order.
+/// Delivers the requests the inbox of `slot` handed over, in order; and
+/// returns the credits the inbox owes when it goes idle.
 async fn forward(
     node: Weak<NodeInner>,
+    path: Weak<Path>,
     actor: ActorId,
     slot: u64,
     shared: Entries,
-    mut rx: mpsc::UnboundedReceiver<Incoming>,
+    idle: Arc<Notify>,
+    mut rx: mpsc::UnboundedReceiver<Queued>,
 ) {
     // The entries this forwarder has used: the shared map is read (locked)
     // only for a wire id seen for the first time.
     let mut entries: HashMap<u64, Arc<dyn Entry>> = HashMap::new();
-    // Credits owed to each sending node: returned by the batch, or when
-    // nothing else is queued and enough are owed to be worth a frame (what
-    // stays owed is far below the window, so no sender waits for it).
-    let mut owed: HashMap<u64, u32> = HashMap::new();
-    while let Some(Incoming { from, wire_id, ask, payload }) = rx.recv().await {
-        let Some(node) = node.upgrade() else { return };
-        let asker = ask.map(|corr| (from, corr));
-        if !entries.contains_key(&wire_id)
-            && let Some(entry) = lock(&shared).get(&wire_id)
-        {
-            entries.insert(wire_id, entry.clone());
-        }
-        let delivering = match entries.get(&wire_id) {
-            Some(entry) => entry.serve(&node, &payload, asker).map_err(|e| {
-                tracing::warn!(actor = %actor, error = %e, "tractor-remote: a message did not decode");
-            }),
-            None => {
-                tracing::warn!(actor = %actor, wire_id = format_args!("{wire_id:#018x}"), "tractor-remote: a message this actor does not take");
-                Err(())
+    // When to return the credits owed, once `IDLE_CREDIT` are.
+    let flush = tokio::time::sleep(IDLE_WAIT);
+    tokio::pin!(flush);
+    let mut armed = false;
+    loop {
+        let queued = tokio::select! {
+            biased;
+            queued = rx.recv() => queued,
+            () = &mut flush, if armed => {
+                armed = false;
+                let (Some(node), Some(path)) = (node.upgrade(), path.upgrade()) else { return };
+                let credits: Vec<(u64, u32)> = {
+                    let mut state = lock(&path.state);
+                    let worth = state.owed.values().any(|&count| count >= IDLE_CREDIT);
+                    if worth { state.owed.drain().collect() } else { Vec::new() }
+                };
+                for (to, count) in credits {
+                    node.send(to, Out::new(frame::CREDIT, node.id, 12).u64(slot).u32(count));
+                }
+                continue;
+            }
+            () = idle.notified(), if !armed => {
+                flush.as_mut().reset(tokio::time::Instant::now() + IDLE_WAIT);
+                armed = true;
+                continue;
             }
         };
-        match delivering {
-            // A refused ask has had its answer (`is_stopped`) from its slot.
-            Ok(delivering) => drop(delivering.await),
-            Err(()) => {
-                if let Some(corr) = ask {
-                    node.send_error(from, corr, tractor::__private::decode_code());
+        let Some(Queued { from, ask, work }) = queued else { return };
+        let Some(node) = node.upgrade() else { return };
+        let delivering = match work {
+            Work::Started(delivering) => Some(delivering),
+            Work::Encoded { wire_id, payload } => {
+                if !entries.contains_key(&wire_id)
+                    && let Some(entry) = lock(&shared).get(&wire_id)
+                {
+                    entries.insert(wire_id, entry.clone());
+                }
+                serve_one(&node, actor, entries.get(&wire_id), from, wire_id, ask, &payload)
+            }
+        };
+        // A refused ask has had its answer (`is_stopped`) from its slot.
+        if let Some(delivering) = delivering {
+            drop(delivering.await);
+        }
+        // Out of the path (the slot is gone once the actor has ended).
+        let Some(path) = path.upgrade() else { continue };
+        let settled = {
+            let mut state = lock(&path.state);
+            state.queued -= 1;
+            Path::settled(&mut state, from)
+        };
+        match settled {
+            Settled::Return(credits) => {
+                for (to, count) in credits {
+                    node.send(to, Out::new(frame::CREDIT, node.id, 12).u64(slot).u32(count));
                 }
             }
-        }
-        let count = owed.entry(from).or_insert(0);
-        *count += 1;
-        if *count >= CREDIT_BATCH || (*count >= IDLE_CREDIT && rx.is_empty()) {
-            for (to, count) in owed.drain() {
-                node.send(to, Out::new(frame::CREDIT, node.id, 12).u64(slot).u32(count));
+            Settled::Soon if !armed => {
+                flush.as_mut().reset(tokio::time::Instant::now() + IDLE_WAIT);
+                armed = true;
             }
+            Settled::Soon | Settled::Owed => {}
         }
     }
 }

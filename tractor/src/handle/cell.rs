@@ -5,6 +5,7 @@ use std::any::type_name;
 use std::future::Future;
 use std::ops::Deref;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::actor::Actor;
 use crate::error::{Error, TrySendError};
@@ -74,6 +75,19 @@ where
             cell.send_waiting(env).await.map_err(|env| failed(Undelivered::Stopped(env)))
         })),
     }
+}
+
+/// What is left of a send that could not go into the mailbox at once
+/// (full, or the actor stopped): `env` is kept, not dropped, in a future
+/// that finishes the send as [`send`] would, wherever it is awaited.
+pub(crate) fn later<A: Actor, M: 'static>(cell: Arc<Cell<A>>, env: Envelope<A>) -> Waiting<'static, Error> {
+    Box::pin(async move {
+        match send(&*cell, env, |why| cell.undelivered::<M>(&why)) {
+            Sending::Sent => Ok(()),
+            Sending::Refused(e) => Err(e),
+            Sending::Waiting(room) => room.await,
+        }
+    })
 }
 
 /// `env` comes from actor `id` itself.

@@ -9,8 +9,8 @@ mod sender;
 mod weak;
 
 pub use self::actor_ref::ActorRef;
-pub(crate) use self::cell::Cell;
+pub(crate) use self::cell::{Cell, later};
 pub use self::id::ActorId;
 pub use self::sender::Sender;
-pub(crate) use self::sender::deliver_then;
+pub(crate) use self::sender::{deliver_then, try_put};
 pub use self::weak::WeakActorRef;

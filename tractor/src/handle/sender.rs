@@ -11,6 +11,7 @@ use super::cell::{self, Cell, Sending};
 use super::{ActorId, ActorRef};
 use crate::actor::Actor;
 use crate::error::{Error, TrySendError};
+use crate::mailbox::Refused;
 use crate::message::{Envelope, Message, ReplyFn, ReplyTx, callback_slot};
 use crate::runtime::Control;
 use crate::util::short_type_name;
@@ -70,6 +71,10 @@ pub(crate) trait Recipient<M, R>: Send + Sync + 'static {
     /// Sends `msg` as an ask whose reply is handed to `reply` in the actor's
     /// own task (with an `is_stopped` error if it never answers).
     fn send_then(&self, msg: M, reply: ReplyFn<R>) -> Sending<'_, Error>;
+    /// Into the mailbox now (a tell, or with `reply` an ask as in
+    /// [`send_then`](Recipient::send_then)) if there is room; else the
+    /// future that finishes the send, holding the message and its reply.
+    fn try_deliver(self: Arc<Self>, msg: M, reply: Option<ReplyFn<R>>) -> Result<(), cell::Waiting<'static, Error>>;
 }
 
 impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
@@ -101,6 +106,29 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
         let slot = callback_slot(reply, self.stopped::<M>());
         cell::send(self, Envelope::with_slot(msg, slot, None), |why| self.undelivered::<M>(&why))
     }
+
+    fn try_deliver(
+        self: Arc<Self>,
+        msg: M,
+        reply: Option<ReplyFn<M::Reply>>,
+    ) -> Result<(), cell::Waiting<'static, Error>> {
+        try_put(&self, msg, reply).map_err(|env| cell::later::<A, M>(self, env))
+    }
+}
+
+/// Into `to`'s mailbox if there is room now, as a tell, or with `reply` an
+/// ask whose reply goes to it (as [`Recipient::send_then`]); else the
+/// envelope comes back, the message and its reply slot in it.
+pub(crate) fn try_put<A: Actor, M: Message<A>>(
+    to: &Cell<A>,
+    msg: M,
+    reply: Option<ReplyFn<M::Reply>>,
+) -> Result<(), Envelope<A>> {
+    let env = match reply {
+        None => Envelope::new(msg, None, None),
+        Some(reply) => Envelope::with_slot(msg, callback_slot(reply, to.stopped::<M>()), None),
+    };
+    to.try_send(env).map_err(|(Refused::Full(env) | Refused::Stopped(env))| env)
 }
 
 /// Sends `msg` to `to` as an ask whose reply goes to `reply` (see
@@ -140,6 +168,11 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
     /// Sends `msg` as an ask whose reply goes to `reply` in the actor's task.
     pub(crate) async fn deliver_then(&self, msg: M, reply: ReplyFn<R>) -> Result<(), Error> {
         deliver_then(&*self.inner, msg, reply).await
+    }
+
+    /// [`Recipient::try_deliver`] through this sender.
+    pub(crate) fn try_deliver(&self, msg: M, reply: Option<ReplyFn<R>>) -> Result<(), cell::Waiting<'static, Error>> {
+        Arc::clone(&self.inner).try_deliver(msg, reply)
     }
 
     fn deadlock<T>(&self) -> Error {

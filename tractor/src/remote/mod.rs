@@ -12,17 +12,22 @@
 //! - [`deliver_then`]: the serving side's ask, whose reply is handed to a
 //!   function in the answering actor's task, so a node's forwarder never
 //!   waits for a handler and no task is woken to relay the reply.
+//! - [`try_deliver`]: the serving side's delivery from Zenoh's receive
+//!   path, which must not wait: into the mailbox if there is room now,
+//!   else a [`Later`] that holds the message (and its reply callback) and
+//!   finishes the delivery wherever it is awaited.
 //! - error codes, to carry an [`Error`]'s kind across nodes.
 
 use std::any::type_name;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::actor::{Actor, Panic, StopReason};
 use crate::error::{Error, TrySendError};
 use crate::handle::{ActorId, ActorRef, Sender};
 use crate::mailbox::Mailbox;
-use crate::message::Message;
+use crate::message::{Message, ReplyFn};
 use crate::request::Request;
 use crate::runtime::Control;
 use crate::watch::WatchTarget;
@@ -140,6 +145,36 @@ pub async fn sender_deliver_then<M: Send + 'static, R: Send + 'static>(
     reply: Box<dyn FnOnce(Result<R, Error>) + Send>,
 ) -> Result<(), Error> {
     sender.deliver_then(msg, reply).await
+}
+
+/// A delivery [`try_deliver`] could not finish at once (the mailbox was
+/// full, or the actor stopped): it holds the message and its reply
+/// callback, and finishes the delivery as [`deliver_then`] would (waiting
+/// for room, or failing with [`Error::is_stopped`] and calling the reply
+/// callback with that error) when awaited.
+pub type Later = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
+
+/// Puts `msg` into `target`'s mailbox if there is room now, never waiting:
+/// a tell, or with `reply` an ask as [`deliver_then`] sends it. Otherwise
+/// nothing is dropped (so no reply callback fires): the [`Later`] handed
+/// back has the message. Delivered one after another (each `Later` awaited
+/// before the next call), messages arrive in that order.
+pub fn try_deliver<A: Actor, M: Message<A>>(
+    target: &ActorRef<A>,
+    msg: M,
+    reply: Option<ReplyFn<M::Reply>>,
+) -> Result<(), Later> {
+    crate::handle::try_put(target.cell(), msg, reply)
+        .map_err(|env| crate::handle::later::<A, M>(target.clone().into_cell(), env))
+}
+
+/// [`try_deliver`] through a [`Sender`].
+pub fn sender_try_deliver<M: Send + 'static, R: Send + 'static>(
+    sender: &Sender<M, R>,
+    msg: M,
+    reply: Option<ReplyFn<R>>,
+) -> Result<(), Later> {
+    sender.try_deliver(msg, reply)
 }
 
 /// Resolves to the stop reason of the actor behind `sender`.
