@@ -48,6 +48,51 @@ pub(crate) const IDLE_CREDIT: u32 = 32;
 /// See [`IDLE_CREDIT`].
 pub(crate) const IDLE_WAIT: Duration = Duration::from_millis(1);
 
+/// The maps on the message path are keyed by ids (node ids, slots, wire
+/// ids, correlation ids): hashed with one multiply instead of SipHash,
+/// seeded per process so another node cannot pick colliding ids.
+#[derive(Clone, Copy)]
+pub(crate) struct Ids(u64);
+
+impl Default for Ids {
+    fn default() -> Self {
+        static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+        Ids(*SEED.get_or_init(new_id))
+    }
+}
+
+impl std::hash::BuildHasher for Ids {
+    type Hasher = IdHasher;
+
+    fn build_hasher(&self) -> IdHasher {
+        IdHasher(self.0)
+    }
+}
+
+/// See [`Ids`].
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, id: u64) {
+        self.0 = (self.0.rotate_left(5) ^ id).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// A map keyed by ids (see [`Ids`]).
+pub(crate) type IdMap<K, V> = HashMap<K, V, Ids>;
+/// A set of ids (see [`Ids`]).
+pub(crate) type IdSet<K> = HashSet<K, Ids>;
+
 /// The identity of a node: random per process, so a node that comes back
 /// after a crash is a new node.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,19 +156,19 @@ pub(crate) struct NodeInner {
     pub(crate) tokio: tokio::runtime::Handle,
     pub(crate) settings: Settings,
     /// The path to each node this one has sent to.
-    peers: Mutex<HashMap<u64, Arc<Peer>>>,
+    peers: Mutex<IdMap<u64, Arc<Peer>>>,
     /// The remote actors this node has had refs to, by (node, slot): kept
     /// until the actor ends or its node is lost (not when the last ref goes:
     /// a watch made through a ref outlives it, and the credit window is per
     /// actor, not per ref).
-    targets: Mutex<HashMap<(u64, u64), Arc<Target>>>,
+    targets: Mutex<IdMap<(u64, u64), Arc<Target>>>,
     /// Asks waiting for their reply, by correlation id.
-    pending: Mutex<HashMap<u64, Waiter>>,
+    pending: Mutex<IdMap<u64, Waiter>>,
     next_corr: AtomicU64,
     /// Nodes known lost: a ref into one is dead from the start.
-    lost: Mutex<HashSet<u64>>,
+    lost: Mutex<IdSet<u64>>,
     /// The last sequence number received from each node.
-    seqs: Mutex<HashMap<u64, u64>>,
+    seqs: Mutex<IdMap<u64, u64>>,
     /// Frames missing from the sequences (Zenoh dropped them).
     missing: AtomicU64,
     /// The actors this node serves.

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{Notify, mpsc};
 use tractor::{ActorId, ActorRef, Sender, StopReason};
 
-use super::{CREDIT_BATCH, IDLE_CREDIT, IDLE_WAIT, NodeInner, lock};
+use super::{CREDIT_BATCH, IDLE_CREDIT, IDLE_WAIT, IdMap, NodeInner, lock};
 use crate::error::NodeError;
 use crate::frame::{self, Out, WireReason};
 use crate::message::{Delivering, Entry, RemoteActor, SenderEntry, Wire, sender_wire_id, short_name};
@@ -37,7 +37,7 @@ const ENDED_KEPT: usize = 1024;
 /// The actors this node serves.
 #[derive(Default)]
 pub(crate) struct Served {
-    slots: HashMap<u64, Slot>,
+    slots: IdMap<u64, Slot>,
     names: HashMap<String, u64>,
     by_actor: HashMap<ActorId, u64>,
     /// How the slots that ended, ended, encoded (for an interest that comes late):
@@ -71,7 +71,7 @@ struct Slot {
 /// Resolves when the served actor ends.
 type Ending = Pin<Box<dyn Future<Output = StopReason> + Send>>;
 
-type Entries = Arc<Mutex<HashMap<u64, Arc<dyn Entry>>>>;
+type Entries = Arc<Mutex<IdMap<u64, Arc<dyn Entry>>>>;
 
 /// The way into one served actor's mailbox, shared by the inbox (which
 /// delivers while it can do so without waiting) and the slot's forwarder
@@ -100,10 +100,10 @@ struct PathState {
     /// path: returned by the batch, or by the forwarder `IDLE_WAIT` after
     /// enough are owed to be worth a frame (what stays owed is far below
     /// the window, so no sender waits for it).
-    owed: HashMap<u64, u32>,
+    owed: IdMap<u64, u32>,
     /// The entries used so far: the shared map is read (locked) only for a
     /// wire id seen for the first time.
-    entries: HashMap<u64, Arc<dyn Entry>>,
+    entries: IdMap<u64, Arc<dyn Entry>>,
 }
 
 /// Decodes a request for `actor` and puts it into the mailbox if there is
@@ -582,7 +582,7 @@ async fn forward(
 ) {
     // The entries this forwarder has used: the shared map is read (locked)
     // only for a wire id seen for the first time.
-    let mut entries: HashMap<u64, Arc<dyn Entry>> = HashMap::new();
+    let mut entries: IdMap<u64, Arc<dyn Entry>> = IdMap::default();
     // When to return the credits owed, once `IDLE_CREDIT` are.
     let flush = tokio::time::sleep(IDLE_WAIT);
     tokio::pin!(flush);
