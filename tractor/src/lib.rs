@@ -97,9 +97,9 @@ pub mod prelude {
 pub mod __private {
     pub use crate::message::{Now, Outcome};
     pub use crate::remote::{
-        Handle, Later, Route, Standin, decode_code, decode_error, deliver_then, error_code, error_from_code,
-        full_error, panic_from_text, refused_error, sender_actor_type, sender_deliver_then, sender_try_deliver,
-        sender_wait, stopped_code, stopped_error, timeout_error, try_deliver, unreachable_error,
+        Handle, Later, Route, Standin, decode_code, decode_error, error_code, error_from_code, full_error,
+        panic_from_text, refused_error, sender_actor_type, sender_try_deliver, sender_wait, stopped_code,
+        stopped_error, timeout_error, try_deliver, unreachable_error,
     };
     pub use crate::watch::WatchTarget;
     pub use ::core::future::Future;

@@ -12,5 +12,5 @@ pub use self::actor_ref::ActorRef;
 pub(crate) use self::cell::{Cell, later};
 pub use self::id::ActorId;
 pub use self::sender::Sender;
-pub(crate) use self::sender::{deliver_then, try_put};
+pub(crate) use self::sender::try_put;
 pub use self::weak::WeakActorRef;

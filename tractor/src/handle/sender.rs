@@ -68,11 +68,9 @@ pub(crate) trait Recipient<M, R>: Send + Sync + 'static {
     fn control(&self) -> &Arc<Control>;
     fn try_send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Result<(), TrySendError<M>>;
     fn send(&self, msg: M, reply: Option<ReplyTx<R>>) -> Sending<'_, Error>;
-    /// Sends `msg` as an ask whose reply is handed to `reply` in the actor's
-    /// own task (with an `is_stopped` error if it never answers).
-    fn send_then(&self, msg: M, reply: ReplyFn<R>) -> Sending<'_, Error>;
-    /// Into the mailbox now (a tell, or with `reply` an ask as in
-    /// [`send_then`](Recipient::send_then)) if there is room; else the
+    /// Into the mailbox now (a tell, or with `reply` an ask whose reply is
+    /// handed to `reply` in the actor's own task, with an `is_stopped`
+    /// error if it never answers) if there is room; else the
     /// future that finishes the send, holding the message and its reply.
     fn try_deliver(self: Arc<Self>, msg: M, reply: Option<ReplyFn<R>>) -> Result<(), cell::Waiting<'static, Error>>;
 }
@@ -102,11 +100,6 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
         cell::send(self, Envelope::new(msg, reply, None), |why| self.undelivered::<M>(&why))
     }
 
-    fn send_then(&self, msg: M, reply: ReplyFn<M::Reply>) -> Sending<'_, Error> {
-        let slot = callback_slot(reply, self.stopped::<M>());
-        cell::send(self, Envelope::with_slot(msg, slot, None), |why| self.undelivered::<M>(&why))
-    }
-
     fn try_deliver(
         self: Arc<Self>,
         msg: M,
@@ -117,7 +110,7 @@ impl<A: Actor, M: Message<A>> Recipient<M, M::Reply> for Cell<A> {
 }
 
 /// Into `to`'s mailbox if there is room now, as a tell, or with `reply` an
-/// ask whose reply goes to it (as [`Recipient::send_then`]); else the
+/// ask whose reply goes to it (as [`Recipient::try_deliver`]); else the
 /// envelope comes back, the message and its reply slot in it.
 pub(crate) fn try_put<A: Actor, M: Message<A>>(
     to: &Cell<A>,
@@ -129,20 +122,6 @@ pub(crate) fn try_put<A: Actor, M: Message<A>>(
         Some(reply) => Envelope::with_slot(msg, callback_slot(reply, to.stopped::<M>()), None),
     };
     to.try_send(env).map_err(|(Refused::Full(env) | Refused::Stopped(env))| env)
-}
-
-/// Sends `msg` to `to` as an ask whose reply goes to `reply` (see
-/// [`Recipient::send_then`]), waiting for room.
-pub(crate) async fn deliver_then<M: 'static, R: 'static>(
-    to: &dyn Recipient<M, R>,
-    msg: M,
-    reply: ReplyFn<R>,
-) -> Result<(), Error> {
-    match to.send_then(msg, reply) {
-        Sending::Sent => Ok(()),
-        Sending::Refused(e) => Err(e),
-        Sending::Waiting(room) => room.await,
-    }
 }
 
 impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
@@ -163,11 +142,6 @@ impl<M: Send + 'static, R: Send + 'static> Sender<M, R> {
     /// The type name of the actor behind this sender.
     pub(crate) fn actor_type(&self) -> &'static str {
         self.inner.actor_type()
-    }
-
-    /// Sends `msg` as an ask whose reply goes to `reply` in the actor's task.
-    pub(crate) async fn deliver_then(&self, msg: M, reply: ReplyFn<R>) -> Result<(), Error> {
-        deliver_then(&*self.inner, msg, reply).await
     }
 
     /// [`Recipient::try_deliver`] through this sender.

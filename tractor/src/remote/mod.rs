@@ -9,13 +9,12 @@
 //!   message that is not remote does not compile through a remote ref.
 //! - [`Standin`]: a control block with no task, standing for an actor on
 //!   another node, so the local death watch and ids work on it unchanged.
-//! - [`deliver_then`]: the serving side's ask, whose reply is handed to a
-//!   function in the answering actor's task, so a node's forwarder never
-//!   waits for a handler and no task is woken to relay the reply.
 //! - [`try_deliver`]: the serving side's delivery from Zenoh's receive
 //!   path, which must not wait: into the mailbox if there is room now,
 //!   else a [`Later`] that holds the message (and its reply callback) and
-//!   finishes the delivery wherever it is awaited.
+//!   finishes the delivery wherever it is awaited. An ask's reply is handed
+//!   to the callback in the answering actor's task, so no task is woken to
+//!   relay it.
 //! - error codes, to carry an [`Error`]'s kind across nodes.
 
 use std::any::type_name;
@@ -125,37 +124,17 @@ impl std::fmt::Debug for Standin {
     }
 }
 
-/// Puts `msg` into `target`'s mailbox as an ask with no sender, waiting for
-/// room; `reply` is called with the reply in the actor's own task when it
-/// answers (with an [`Error::is_stopped`] error if it never does). Messages
-/// delivered one after another arrive in that order. Fails (and `reply` is
-/// called with the same error) if the actor is stopped.
-pub async fn deliver_then<A: Actor, M: Message<A>>(
-    target: &ActorRef<A>,
-    msg: M,
-    reply: Box<dyn FnOnce(Result<M::Reply, Error>) + Send>,
-) -> Result<(), Error> {
-    crate::handle::deliver_then(target.cell(), msg, reply).await
-}
-
-/// [`deliver_then`] through a [`Sender`].
-pub async fn sender_deliver_then<M: Send + 'static, R: Send + 'static>(
-    sender: &Sender<M, R>,
-    msg: M,
-    reply: Box<dyn FnOnce(Result<R, Error>) + Send>,
-) -> Result<(), Error> {
-    sender.deliver_then(msg, reply).await
-}
-
 /// A delivery [`try_deliver`] could not finish at once (the mailbox was
 /// full, or the actor stopped): it holds the message and its reply
-/// callback, and finishes the delivery as [`deliver_then`] would (waiting
+/// callback, and finishes the delivery when awaited (waiting
 /// for room, or failing with [`Error::is_stopped`] and calling the reply
 /// callback with that error) when awaited.
 pub type Later = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 
 /// Puts `msg` into `target`'s mailbox if there is room now, never waiting:
-/// a tell, or with `reply` an ask as [`deliver_then`] sends it. Otherwise
+/// a tell, or with `reply` an ask with no sender whose reply is handed to
+/// `reply` in the actor's own task when it answers (with an
+/// [`Error::is_stopped`] error if it never does). Otherwise
 /// nothing is dropped (so no reply callback fires): the [`Later`] handed
 /// back has the message. Delivered one after another (each `Later` awaited
 /// before the next call), messages arrive in that order.
