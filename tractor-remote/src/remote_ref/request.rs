@@ -4,6 +4,7 @@ use std::any::type_name;
 use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use tractor::{Actor, Error, TrySendError};
@@ -45,6 +46,14 @@ struct Ops<A: Actor, M, R> {
     ask: for<'b> fn(RemoteRequest<'b, A, M, R>) -> Boxed<'b, R>,
 }
 
+impl<A: Actor, M, R> Clone for Ops<A, M, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<A: Actor, M, R> Copy for Ops<A, M, R> {}
+
 impl<'a, A: Actor, M: Remote<A>> RemoteRequest<'a, A, M> {
     pub(super) fn new(target: &'a RemoteRef<A>, msg: M) -> Self {
         let ops = Ops { tell: |r| Box::pin(r.tell_now()), try_tell: |r| r.try_tell_now(), ask: |r| Box::pin(r.ask()) };
@@ -73,7 +82,25 @@ impl<'a, A: Actor, M: Send + 'static, R: Send + 'static> RemoteRequest<'a, A, M,
     /// Nothing is sent before the first poll; dropping the future while it
     /// waits for credit drops the message unsent.
     pub fn tell(self) -> impl Future<Output = Result<(), Error>> + Send + 'a {
-        (self.ops.tell)(self)
+        let mut first = Some(self);
+        let mut waiting: Option<Boxed<'a, ()>> = None;
+        std::future::poll_fn(move |cx| {
+            if let Some(request) = first.take() {
+                // With credit (or room) now, sent at once: nothing to box.
+                let RemoteRequest { target, timeout, ops, .. } = request;
+                match (ops.try_tell)(request) {
+                    Err(full) if full.is_full() => {
+                        let tell = ops.tell;
+                        waiting = Some(tell(RemoteRequest { target, msg: full.into_inner(), timeout, ops }));
+                    }
+                    sent => return Poll::Ready(sent.map_err(TrySendError::into_error)),
+                }
+            }
+            match waiting.as_mut() {
+                Some(waiting) => waiting.as_mut().poll(cx),
+                None => Poll::Pending,
+            }
+        })
     }
 
     /// Sends the message if the actor's credit window has room now; never
