@@ -126,6 +126,52 @@ impl Tally {
     }
 }
 
+/// Two messages named alike, in two modules.
+pub mod first {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Note {
+        pub n: u32,
+    }
+}
+
+/// See [`first`].
+pub mod second {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    pub struct Note {
+        pub n: u32,
+    }
+}
+
+/// Adds up each kind of `Note` on its own: not a remote actor, reached
+/// only through senders.
+#[derive(Actor, Default)]
+pub struct Pad {
+    firsts: u32,
+    seconds: u32,
+}
+
+impl Message<Pad> for first::Note {
+    type Reply = ();
+    async fn handle(self, pad: &mut Pad, _: &mut Context<Pad>) {
+        pad.firsts += self.n;
+    }
+}
+
+impl Message<Pad> for second::Note {
+    type Reply = ();
+    async fn handle(self, pad: &mut Pad, _: &mut Context<Pad>) {
+        pad.seconds += self.n;
+    }
+}
+
+#[actor]
+impl Pad {
+    #[message]
+    pub fn sums(&self) -> (u32, u32) {
+        (self.firsts, self.seconds)
+    }
+}
+
 /// Uses the senders it is sent.
 #[derive(Actor, Default)]
 pub struct Post;
@@ -151,6 +197,20 @@ impl Post {
         let normal = to.wait().await.is_normal();
         let refused = to.tell(Push { n: 1 }).await.is_err_and(|e| e.is_stopped());
         (normal, refused)
+    }
+
+    /// Asks `Note { n: first }` through `one`, then `Note { n: second }`
+    /// through `two` (asks: both are handled when it returns).
+    #[message]
+    pub async fn notes(
+        &self,
+        one: RemoteSender<first::Note, ()>,
+        first: u32,
+        two: RemoteSender<second::Note, ()>,
+        second: u32,
+    ) -> Result<(), String> {
+        one.ask(first::Note { n: first }).await.map_err(|e| e.to_string())?;
+        two.ask(second::Note { n: second }).await.map_err(|e| e.to_string())
     }
 
     /// Sends `to` back where it came from.
@@ -996,3 +1056,22 @@ async fn a_watched_sender_sees_its_node_lost() {
     assert!(within(sender.ask(Increment { by: 1 })).await.unwrap_err().is_unreachable());
     assert!(within(sender.tell(Increment { by: 1 })).await.unwrap_err().is_unreachable());
 }
+
+/// Two senders to one actor whose messages have the same name in two
+/// modules (the names a sender is checked by on arrival) are two senders:
+/// each message reaches its own handler (found by review: both were served
+/// as the first one exported, so the second's messages were decoded as the
+/// first's and handled by the wrong handler).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn senders_of_two_messages_named_alike_reach_their_own_handlers() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("post", &[&endpoint]).await;
+    let post = lookup::<Post>(&node, "post").await;
+    let pad = runtime.spawn(Pad::default());
+    let one = RemoteSender::<first::Note, ()>::from(&pad);
+    let two = RemoteSender::<second::Note, ()>::from(&pad);
+    within(post.notes(one, 1, two, 100)).await.unwrap().unwrap();
+    assert_eq!(within(pad.sums()).await.unwrap(), (1, 100), "each note by its own handler");
+}
+

@@ -234,9 +234,9 @@ fn reply_to<R: Wire>(
     })
 }
 
-/// The wire id of a [`Sender<M, R>`] exported inside a message, and the
-/// check a node makes on a sender that arrives: the two types' names
-/// without their paths (a sender has no actor to take a schema from).
+/// The check a node makes on a [`Sender<M, R>`] that arrives inside a
+/// message: the two types' names without their paths (a sender has no
+/// actor to take a schema from).
 pub(crate) fn sender_wire_id<M, R>() -> u64 {
     wire_id(&format!("Sender<{}, {}>", plain_name(type_name::<M>()), plain_name(type_name::<R>())))
 }

@@ -28,7 +28,7 @@ use tractor::{ActorId, ActorRef, Sender, StopReason};
 use super::{CREDIT_BATCH, IDLE_CREDIT, IDLE_WAIT, IdMap, NodeInner, lock};
 use crate::error::NodeError;
 use crate::frame::{self, Out, WireReason};
-use crate::message::{Delivering, Entry, RemoteActor, SenderEntry, Wire, sender_wire_id, short_name};
+use crate::message::{Delivering, Entry, RemoteActor, SenderEntry, Wire, short_name};
 use crate::remote_ref::RemoteRef;
 
 /// How many ended slots' reasons a node keeps.
@@ -328,7 +328,10 @@ impl NodeInner {
     /// The slot of the actor behind `sender` and the wire id its message
     /// takes there, served from now on if it was not.
     pub(crate) fn export_sender<M: Wire, R: Wire>(self: &Arc<Self>, sender: &Sender<M, R>) -> (u64, u64) {
-        let wire_id = sender_wire_id::<M, R>();
+        // By the full type names: only this node reads it back, and two
+        // messages of one actor may share the names without paths (which
+        // the check on arrival, `sender_wire_id`, compares).
+        let wire_id = crate::message::wire_id(type_name::<Sender<M, R>>());
         let mut served = lock(&self.served);
         let slot = self.slot_of(&mut served, sender.id(), || {
             let watched = sender.clone();
