@@ -351,6 +351,11 @@ impl Watcher {
     }
 
     #[message]
+    pub fn watch_tally(&mut self, ctx: &mut Context<Self>, target: WeakActorRef<Tally>) {
+        ctx.watch(&target);
+    }
+
+    #[message]
     pub fn watch_sender(&mut self, ctx: &mut Context<Self>, target: RemoteSender<Increment, ()>) {
         ctx.watch(&target);
     }
@@ -1075,3 +1080,24 @@ async fn senders_of_two_messages_named_alike_reach_their_own_handlers() {
     assert_eq!(within(pad.sums()).await.unwrap(), (1, 100), "each note by its own handler");
 }
 
+/// A closed node serves nothing more: a sender encoded into a message after
+/// the close (the message then fails to go) does not make the node hold its
+/// actor (found by review: it was exported anew, and its actor held
+/// forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_node_does_not_take_up_serving_again() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("post", &[&endpoint]).await;
+    let post = lookup::<Post>(&node, "post").await;
+    let (watcher, mut downs) = watcher(&runtime);
+    let tally = runtime.spawn(Tally::default());
+    within(watcher.watch_tally(tally.downgrade())).await.unwrap();
+    let to = RemoteSender::from(Sender::<Push, ()>::from(&tally));
+    drop(tally);
+    within(node.close()).await;
+    let err = within(post.echo(to)).await.unwrap_err();
+    assert!(err.is_unreachable(), "{err}");
+    let down = within(downs.recv()).await.expect("the actor stops once nothing holds it");
+    assert!(down.reason().is_normal(), "{:?}", down.reason());
+}

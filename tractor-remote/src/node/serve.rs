@@ -351,6 +351,11 @@ impl NodeInner {
         }
         served.next_slot += 1;
         let slot = served.next_slot;
+        if self.is_closed() {
+            // Serves nothing more (checked under `served`, which the close
+            // clears after it is marked): a slot no one has, as if ended.
+            return slot;
+        }
         let (queue, rx) = mpsc::unbounded_channel();
         let entries = Entries::default();
         let idle = Arc::new(Notify::new());
