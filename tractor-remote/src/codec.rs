@@ -45,12 +45,6 @@ fn with_node<R>(node: &Arc<NodeInner>, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// `true` while this thread encodes or decodes a message (perhaps on
-/// Zenoh's receive path, where nothing may wait).
-pub(crate) fn busy() -> bool {
-    CURRENT.with(|c| c.borrow().is_some())
-}
-
 /// The node encoding or decoding on this thread, if any.
 pub(crate) fn current() -> Option<Arc<NodeInner>> {
     CURRENT.with(|c| c.borrow().clone())

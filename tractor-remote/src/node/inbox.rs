@@ -2,13 +2,41 @@
 //! Zenoh's receive path, so it never waits: a request goes to its actor's
 //! forwarder queue, a reply to its asker, a credit or an end to its target.
 
+use std::cell::Cell;
 use std::sync::atomic::Ordering;
 
 use super::{NodeId, NodeInner, lock};
 use crate::frame::{self, In, WireReason};
 
+thread_local! {
+    /// Set while this thread handles a frame in the inbox's callback.
+    static RECEIVING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// `true` on Zenoh's receive path, where nothing may wait.
+pub(crate) fn on_receive_path() -> bool {
+    RECEIVING.with(Cell::get)
+}
+
+/// Marks this thread as on the receive path until dropped.
+struct Receiving(bool);
+
+impl Receiving {
+    fn enter() -> Self {
+        Receiving(RECEIVING.with(|r| r.replace(true)))
+    }
+}
+
+impl Drop for Receiving {
+    fn drop(&mut self) {
+        let previous = self.0;
+        RECEIVING.with(|r| r.set(previous));
+    }
+}
+
 impl NodeInner {
     pub(crate) fn receive(self: &std::sync::Arc<Self>, bytes: &[u8]) {
+        let _receiving = Receiving::enter();
         let Some((kind, seq, from, mut r)) = In::open(bytes) else {
             tracing::warn!("tractor-remote: a frame too short to read was dropped");
             return;

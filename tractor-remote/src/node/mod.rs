@@ -393,10 +393,10 @@ impl NodeInner {
             .clone()
     }
 
-    /// Sends `frame` to `node`; dropped if `node` is lost (a late reply or
-    /// credit must not make a new path to it).
+    /// Sends `frame` to `node`; dropped if `node` is lost or this node is
+    /// closed (a late reply or credit must not make a new path).
     pub(crate) fn send(&self, node: u64, frame: Out) {
-        if lock(&self.lost).contains(&node) {
+        if self.is_closed() || lock(&self.lost).contains(&node) {
             return;
         }
         self.peer(node).send(frame);
@@ -444,14 +444,8 @@ impl NodeInner {
         if lost {
             target.end(StopReason::NodeLost(NodeId(owner).to_string().into()));
         } else {
-            let interest = Out::new(frame::INTEREST, self.id, 8).u64(slot);
-            if crate::codec::busy() {
-                // A ref being decoded, perhaps on Zenoh's receive path,
-                // where a put must not wait on the link.
-                self.send_soon(owner, interest);
-            } else {
-                target.peer.send(interest);
-            }
+            // (From a task when this is Zenoh's receive path: see `Peer::send`.)
+            target.peer.send(Out::new(frame::INTEREST, self.id, 8).u64(slot));
             self.check_alive(owner);
         }
         target

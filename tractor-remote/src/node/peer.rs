@@ -23,6 +23,7 @@ use crate::frame::Out;
 /// The path to one other node.
 pub(crate) struct Peer {
     state: Arc<Mutex<State>>,
+    tokio: tokio::runtime::Handle,
 }
 
 struct State {
@@ -81,15 +82,24 @@ impl Peer {
                 }
             }
         });
-        Peer { state }
+        Peer { state, tokio: tokio.clone() }
     }
 
     /// Sends `frame`, after every frame sent before it.
+    ///
+    /// On Zenoh's receive path (a reply or credit sent while a frame is
+    /// handled there, e.g. by an actor's mailbox dropping what it held) the
+    /// put, and even the lock, which a blocked put may hold, would wait
+    /// there: such a frame is put from a task instead. Only answers
+    /// (replies, credits, interests) are sent from there, which need no
+    /// order among themselves.
     pub(crate) fn send(&self, frame: Out) {
-        let mut state = lock(&self.state);
-        if !state.closed {
-            state.put(frame);
+        if super::inbox::on_receive_path() {
+            let state = self.state.clone();
+            self.tokio.spawn(async move { put(&state, frame) });
+            return;
         }
+        put(&self.state, frame);
     }
 
     /// Drops what is queued and what comes: the node is gone.
@@ -98,5 +108,12 @@ impl Peer {
         state.closed = true;
         state.backlog.clear();
         state.publisher = None;
+    }
+}
+
+fn put(state: &Mutex<State>, frame: Out) {
+    let mut state = lock(state);
+    if !state.closed {
+        state.put(frame);
     }
 }
