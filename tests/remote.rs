@@ -261,7 +261,7 @@ impl Keeper {
 }
 
 /// Encodes fine unless it is 13, which decodes to an error, or 14, which
-/// does not even encode.
+/// does not even encode; 15 panics when it is decoded.
 pub struct Fragile(u8);
 
 impl serde::Serialize for Fragile {
@@ -277,6 +277,7 @@ impl<'de> serde::Deserialize<'de> for Fragile {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match u8::deserialize(d)? {
             13 => Err(serde::de::Error::custom("13 does not decode")),
+            15 => panic!("15 panics on purpose as it is decoded"),
             n => Ok(Fragile(n)),
         }
     }
@@ -677,6 +678,12 @@ async fn what_does_not_encode_or_decode_is_a_decode_error() {
     assert_eq!(refused.into_inner().value.0, 14, "handed back");
     // The actor is still there.
     assert_eq!(within(picky.take(Fragile(8))).await.unwrap(), 8);
+    // A Deserialize that panics is a decode error too, and the node goes on.
+    for _ in 0..2 {
+        let err = within(picky.take(Fragile(15))).await.unwrap_err();
+        assert!(err.is_decode(), "{err}");
+        assert_eq!(within(picky.take(Fragile(9))).await.unwrap(), 9);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

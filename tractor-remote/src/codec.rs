@@ -63,6 +63,13 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(
     with_node(node, || postcard::to_extend(value, out)).map_err(|e| EncodeError(e.to_string()))
 }
 
+/// Decodes a `T`. A `Deserialize` impl that panics is a decode error: it
+/// may run on Zenoh's receive path, which a panic would take down.
 pub(crate) fn decode<T: DeserializeOwned>(node: &Arc<NodeInner>, bytes: &[u8]) -> Result<T, DecodeError> {
-    with_node(node, || postcard::from_bytes(bytes)).map_err(|e| DecodeError(e.to_string()))
+    let decoded =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| with_node(node, || postcard::from_bytes(bytes))));
+    match decoded {
+        Ok(decoded) => decoded.map_err(|e| DecodeError(e.to_string())),
+        Err(_) => Err(DecodeError(format!("decoding a `{}` panicked", std::any::type_name::<T>()))),
+    }
 }
