@@ -174,7 +174,9 @@ impl Pad {
 
 /// Uses the senders it is sent.
 #[derive(Actor, Default)]
-pub struct Post;
+pub struct Post {
+    held: Option<(RemoteRef<Log>, RemoteSender<Push, ()>)>,
+}
 
 #[actor(remote)]
 impl Post {
@@ -211,6 +213,17 @@ impl Post {
     ) -> Result<(), String> {
         one.ask(first::Note { n: first }).await.map_err(|e| e.to_string())?;
         two.ask(second::Note { n: second }).await.map_err(|e| e.to_string())
+    }
+
+    /// Keeps a ref and a sender, for `give_back`.
+    #[message]
+    pub fn hold(&mut self, log: RemoteRef<Log>, to: RemoteSender<Push, ()>) {
+        self.held = Some((log, to));
+    }
+
+    #[message]
+    pub fn give_back(&mut self) -> Option<(RemoteRef<Log>, RemoteSender<Push, ()>)> {
+        self.held.take()
     }
 
     /// Sends `to` back where it came from.
@@ -360,6 +373,11 @@ impl Watcher {
     pub fn watch_sender(&mut self, ctx: &mut Context<Self>, target: RemoteSender<Increment, ()>) {
         ctx.watch(&target);
     }
+
+    #[message]
+    pub fn watch_sender_of(&mut self, ctx: &mut Context<Self>, target: RemoteSender<Push, ()>) {
+        ctx.watch(&target);
+    }
 }
 
 fn watcher(runtime: &Runtime) -> (ActorRef<Watcher>, mpsc::UnboundedReceiver<Down>) {
@@ -391,7 +409,7 @@ fn zz_other_node() {
                 "relay" => node.serve("relay", &runtime.spawn(Relay)).await.unwrap(),
                 "v2" => node.serve("counter", &runtime.spawn(v2::Counter)).await.unwrap(),
                 "picky" => node.serve("picky", &runtime.spawn(Picky)).await.unwrap(),
-                "post" => node.serve("post", &runtime.spawn(Post)).await.unwrap(),
+                "post" => node.serve("post", &runtime.spawn(Post::default())).await.unwrap(),
                 "keeper-v2" => node.serve("keeper", &runtime.spawn(v2::Keeper)).await.unwrap(),
                 // A log with room for four messages, often full.
                 "small-log" => {
@@ -1107,4 +1125,43 @@ async fn a_closed_node_does_not_take_up_serving_again() {
     assert!(err.is_unreachable(), "{err}");
     let down = within(downs.recv()).await.expect("the actor stops once nothing holds it");
     assert!(down.reason().is_normal(), "{:?}", down.reason());
+}
+
+/// A ref and a sender that come home after their actor stopped are ended
+/// handles with the actor's id and stop reason: not alive, a send fails as
+/// stopped, `on_down` comes at once. Nothing is sent anywhere for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ref_that_comes_home_after_its_actor_stopped_is_ended() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("post", &[&endpoint]).await;
+    let post = lookup::<Post>(&node, "post").await;
+    let log = runtime.spawn(Log::default());
+    let (id, gone) = (log.id(), log.clone());
+    within(post.hold(RemoteRef::from(&log), RemoteSender::from(&log))).await.unwrap();
+    within(log.stop()).await.unwrap();
+    drop(log);
+    within(gone.wait()).await;
+    drop(gone);
+    // Until the node has let go of the slot (its end is seen in a task).
+    let (back, to) = within(async {
+        loop {
+            let (back, to) = post.give_back().await.unwrap().expect("held");
+            if back.as_local().is_none() {
+                return (back, to);
+            }
+            post.hold(back, to).await.unwrap();
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert_eq!((back.id(), to.id()), (id, id), "the actor's own id");
+    assert_eq!((back.node(), to.node()), (None, None), "of this node");
+    assert!(!back.is_alive() && !to.is_alive());
+    assert!(within(back.wait()).await.is_normal());
+    assert!(within(back.push(1).tell()).await.unwrap_err().is_stopped());
+    assert!(within(to.tell(Push { n: 1 })).await.unwrap_err().is_stopped());
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch_sender_of(to.clone())).await.unwrap();
+    assert_eq!(within(downs.recv()).await.unwrap().id(), id);
 }

@@ -451,6 +451,27 @@ impl NodeInner {
         target
     }
 
+    /// A ref to `slot` of this very node whose actor is no longer served
+    /// here (it has ended): ended from the start, with the actor's id and
+    /// stop reason when this node remembers them. Nothing is ever sent for
+    /// it, and it is not kept.
+    pub(crate) fn ended_here(self: &Arc<Self>, slot: u64, actor_type: fn() -> &'static str) -> Arc<Target> {
+        let (standin, reason) = match self.ended_slot(slot) {
+            Some((id, reason)) => (Standin::with_id(id, actor_type), reason),
+            None => (Standin::named(actor_type), StopReason::Normal),
+        };
+        let target = Arc::new(Target {
+            node: self.clone(),
+            owner: self.id,
+            slot,
+            standin,
+            credits: Semaphore::new(0),
+            peer: Arc::new(Peer::closed(&self.tokio)),
+        });
+        target.end(reason);
+        target
+    }
+
     /// The remote actor `slot` on `owner` has ended: its ref ends, and a
     /// later ref to it starts anew.
     pub(crate) fn target_ended(&self, owner: u64, slot: u64, reason: StopReason) {
@@ -572,6 +593,12 @@ impl NodeInner {
 }
 
 impl Target {
+    /// The node the actor runs on, unless it is this one (a ref that came
+    /// home after its actor ended).
+    pub(crate) fn remote_node(&self) -> Option<NodeId> {
+        (self.owner != self.node.id).then_some(NodeId(self.owner))
+    }
+
     /// The actor (or its node) is gone.
     pub(crate) fn end(&self, reason: StopReason) {
         // The reason first: a send that finds the window closed reads it.

@@ -85,6 +85,12 @@ impl Peer {
         Peer { state, tokio: tokio.clone() }
     }
 
+    /// A path that sends nothing (for a ref that is ended from the start).
+    pub(crate) fn closed(tokio: &tokio::runtime::Handle) -> Self {
+        let state = State { seq: 0, publisher: None, backlog: Vec::new(), closed: true, key: String::new() };
+        Peer { state: Arc::new(Mutex::new(state)), tokio: tokio.clone() }
+    }
+
     /// Sends `frame`, after every frame sent before it.
     ///
     /// On Zenoh's receive path (a reply or credit sent while a frame is

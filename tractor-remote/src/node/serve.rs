@@ -40,10 +40,11 @@ pub(crate) struct Served {
     slots: IdMap<u64, Slot>,
     names: HashMap<String, u64>,
     by_actor: HashMap<ActorId, u64>,
-    /// How the slots that ended, ended, encoded (for an interest that comes late):
-    /// the last [`ENDED_KEPT`], oldest first in `ended_order`. An interest
-    /// in a slot older than that hears it ended, for an unknown reason.
-    ended: HashMap<u64, Vec<u8>>,
+    /// The slots that ended: whose actor, and how it ended, encoded (for an
+    /// interest that comes late, or a ref that comes home): the last
+    /// [`ENDED_KEPT`], oldest first in `ended_order`. An interest in a slot
+    /// older than that hears it ended, for an unknown reason.
+    ended: HashMap<u64, (ActorId, Vec<u8>)>,
     ended_order: VecDeque<u64>,
     next_slot: u64,
 }
@@ -409,6 +410,14 @@ impl NodeInner {
         entry.local().downcast::<Sender<M, R>>().ok().map(|s| *s)
     }
 
+    /// How `slot` ended, if it has and this node remembers it: the actor's
+    /// id and stop reason.
+    pub(crate) fn ended_slot(&self, slot: u64) -> Option<(ActorId, StopReason)> {
+        let served = lock(&self.served);
+        let (id, reason) = served.ended.get(&slot)?;
+        Some((*id, postcard::from_bytes::<WireReason>(reason).unwrap_or(WireReason::Unknown).into_reason()))
+    }
+
     fn slot_ended(&self, slot: u64, reason: WireReason) {
         let (interested, reason) = {
             let mut served = lock(&self.served);
@@ -424,7 +433,7 @@ impl NodeInner {
             }
             served.ended_order.push_back(slot);
             let reason = postcard::to_allocvec(&reason).unwrap_or_default();
-            served.ended.insert(slot, reason.clone());
+            served.ended.insert(slot, (ended.path.actor, reason.clone()));
             (ended.interested, reason)
         };
         for node in interested {
@@ -443,7 +452,7 @@ impl NodeInner {
                     None
                 }
                 None => Some(match served.ended.get(&slot) {
-                    Some(reason) => reason.clone(),
+                    Some((_, reason)) => reason.clone(),
                     None => postcard::to_allocvec(&WireReason::Unknown).unwrap_or_default(),
                 }),
             }

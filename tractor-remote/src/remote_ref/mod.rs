@@ -30,7 +30,9 @@ use crate::node::{NodeId, Target};
 /// Get one from [`Node::lookup`](crate::Node::lookup), or from a local ref
 /// with `RemoteRef::from(actor_ref)`; put one inside a remote message and it
 /// arrives on the other node as a working ref to the same actor (one that
-/// comes back to its own node is the local ref again). A local actor whose
+/// comes back to its own node is the local ref again, or, if the actor has
+/// stopped meanwhile, an ended ref with its id and stop reason, on which
+/// `on_down` comes at once and sends fail as stopped). A local actor whose
 /// ref left inside a message is served by the node that encoded it until
 /// the actor stops: the node holds it, as it holds an actor it serves by
 /// name, since the other node may use the ref at any time.
@@ -84,7 +86,7 @@ impl<A: Actor> RemoteRef<A> {
     pub fn node(&self) -> Option<NodeId> {
         match &self.via {
             Via::Local(_) => None,
-            Via::Remote(target, _) => Some(NodeId(target.owner)),
+            Via::Remote(target, _) => target.remote_node(),
         }
     }
 
@@ -228,10 +230,11 @@ impl<'de, A: RemoteActor> Deserialize<'de> for RemoteRef<A> {
                 crate::message::short_name(type_name::<A>())
             )));
         }
-        if owner == node.id
-            && let Some(actor) = node.local_ref::<A>(slot)
-        {
-            return Ok(RemoteRef::from(actor));
+        if owner == node.id {
+            return Ok(match node.local_ref::<A>(slot) {
+                Some(actor) => RemoteRef::from(actor),
+                None => RemoteRef::remote(node.ended_here(slot, type_name::<A>)),
+            });
         }
         Ok(RemoteRef::remote(node.target::<A>(owner, slot)))
     }

@@ -28,7 +28,8 @@ use crate::node::{NodeId, Target};
 /// [`ActorRef`] for one of its remote messages. Put inside a remote message,
 /// it arrives on the other node as a working sender to the same actor (and
 /// one that comes back to the actor's own node is the local `Sender`
-/// again). A local actor whose sender left inside a message is served by
+/// again, or an ended sender if the actor has stopped meanwhile, as for a
+/// [`RemoteRef`]). A local actor whose sender left inside a message is served by
 /// this node until the actor stops, as for a ref.
 ///
 /// # Delivery
@@ -102,7 +103,7 @@ impl<M: Wire, R: Wire> RemoteSender<M, R> {
     pub fn node(&self) -> Option<NodeId> {
         match &self.via {
             SenderVia::Local(_) => None,
-            SenderVia::Remote(target, ..) => Some(NodeId(target.owner)),
+            SenderVia::Remote(target, ..) => target.remote_node(),
         }
     }
 
@@ -301,10 +302,17 @@ impl<'de, M: Wire, R: Wire> Deserialize<'de> for RemoteSender<M, R> {
                 short_name(type_name::<R>())
             )));
         }
-        if owner == node.id
-            && let Some(sender) = node.local_sender::<M, R>(slot, wire_id)
-        {
-            return Ok(RemoteSender::from(sender));
+        if owner == node.id {
+            return Ok(match node.local_sender::<M, R>(slot, wire_id) {
+                Some(sender) => RemoteSender::from(sender),
+                None => RemoteSender {
+                    via: SenderVia::Remote(
+                        node.ended_here(slot, type_name::<RemoteSender<M, R>>),
+                        wire_id,
+                        PhantomData,
+                    ),
+                },
+            });
         }
         let target = node.target_named(owner, slot, type_name::<RemoteSender<M, R>>);
         Ok(RemoteSender { via: SenderVia::Remote(target, wire_id, PhantomData) })

@@ -74,7 +74,13 @@ impl Standin {
 
     /// A stand-in for an actor whose type this node knows only by name.
     pub fn named(actor_type: fn() -> &'static str) -> Self {
-        Standin(Arc::new(Control::new(ActorId::next(), actor_type, Mailbox::unbounded())))
+        Standin::with_id(ActorId::next(), actor_type)
+    }
+
+    /// A stand-in with the id of an actor of this process that has ended
+    /// (a ref to it that comes back from another node).
+    pub fn with_id(id: ActorId, actor_type: fn() -> &'static str) -> Self {
+        Standin(Arc::new(Control::new(id, actor_type, Mailbox::unbounded())))
     }
 
     /// The actor type it stands for.
