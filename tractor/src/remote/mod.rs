@@ -132,9 +132,9 @@ impl std::fmt::Debug for Standin {
 
 /// A delivery [`try_deliver`] could not finish at once (the mailbox was
 /// full, or the actor stopped): it holds the message and its reply
-/// callback, and finishes the delivery when awaited (waiting
-/// for room, or failing with [`Error::is_stopped`] and calling the reply
-/// callback with that error) when awaited.
+/// callback, and finishes the delivery when awaited: it waits for room, or
+/// fails with [`Error::is_stopped`] and calls the reply callback with that
+/// error.
 pub type Later = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 
 /// Puts `msg` into `target`'s mailbox if there is room now, never waiting:
