@@ -103,6 +103,9 @@ pub const fn wire_id(name: &str) -> u64 {
 /// from the actor's own task, when it answers.
 pub(crate) type Delivering = tractor::__private::Later;
 
+/// What an ask's reply is handed to, in the answering actor's task.
+type ReplyFn<R> = Box<dyn FnOnce(Result<R, tractor::Error>) + Send>;
+
 /// Who asked: the node and the ask's correlation id.
 pub(crate) type Asker = Option<(u64, u64)>;
 
@@ -177,11 +180,10 @@ impl<A: Actor, M: Remote<A>> Entry for ActorEntry<A, M> {
         payload: &[u8],
         asker: Asker,
     ) -> Result<Option<Delivering>, codec::DecodeError> {
-        let msg: M = codec::decode(node, payload)?;
-        let reply = asker.map(|(from, corr)| {
-            reply_to::<M::Reply>(node, from, corr, self.actor.id(), type_name::<A>(), type_name::<M>())
-        });
-        Ok(tractor::__private::try_deliver(&self.actor, msg, reply).err())
+        let actor = &self.actor;
+        decode_then(node, payload, asker, actor.id(), type_name::<A>(), |msg: M, reply| {
+            tractor::__private::try_deliver(actor, msg, reply)
+        })
     }
 
     fn local(&self) -> Box<dyn Any + Send> {
@@ -201,18 +203,31 @@ impl<M: Wire, R: Wire> Entry for SenderEntry<M, R> {
         payload: &[u8],
         asker: Asker,
     ) -> Result<Option<Delivering>, codec::DecodeError> {
-        let msg: M = codec::decode(node, payload)?;
         let sender = &self.sender;
-        let reply = asker.map(|(from, corr)| {
-            let actor_type = tractor::__private::sender_actor_type(sender);
-            reply_to::<R>(node, from, corr, sender.id(), actor_type, type_name::<M>())
-        });
-        Ok(tractor::__private::sender_try_deliver(sender, msg, reply).err())
+        let actor_type = tractor::__private::sender_actor_type(sender);
+        decode_then(node, payload, asker, sender.id(), actor_type, |msg: M, reply| {
+            tractor::__private::sender_try_deliver(sender, msg, reply)
+        })
     }
 
     fn local(&self) -> Box<dyn Any + Send> {
         Box::new(self.sender.clone())
     }
+}
+
+/// Decodes an `M` and hands it to `deliver` (with the reply callback of an
+/// ask): `None` once it is in the mailbox, else what finishes the delivery.
+fn decode_then<M: Wire, R: Wire>(
+    node: &Arc<NodeInner>,
+    payload: &[u8],
+    asker: Asker,
+    id: ActorId,
+    actor_type: &'static str,
+    deliver: impl FnOnce(M, Option<ReplyFn<R>>) -> Result<(), Delivering>,
+) -> Result<Option<Delivering>, codec::DecodeError> {
+    let msg: M = codec::decode(node, payload)?;
+    let reply = asker.map(|(from, corr)| reply_to::<R>(node, from, corr, id, actor_type, type_name::<M>()));
+    Ok(deliver(msg, reply).err())
 }
 
 /// What an ask's reply slot calls, in the answering actor's task: encodes
@@ -224,7 +239,7 @@ fn reply_to<R: Wire>(
     id: ActorId,
     actor_type: &'static str,
     message: &'static str,
-) -> Box<dyn FnOnce(Result<R, tractor::Error>) + Send> {
+) -> ReplyFn<R> {
     let node = node.clone();
     Box::new(move |reply: Result<R, tractor::Error>| {
         let bytes = reply.and_then(|reply| {
