@@ -379,10 +379,27 @@ fn run_child(
     if opts.quick {
         cmd.arg("--quick");
     }
-    let mut child = match cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn() {
-        Ok(child) => child,
-        Err(e) => return Outcome::Failed(format!("spawn: {e}")),
+    let (status, lines) = match run_process(cmd, limit) {
+        Ok(done) => done,
+        Err(e) => return Outcome::Failed(e),
     };
+    if !status.success() {
+        return Outcome::Failed(format!("child exited with {status}"));
+    }
+    let samples: Vec<Sample> = lines.iter().filter_map(|line| parse_sample(line)).collect();
+    if samples.len() != opts.runs {
+        return Outcome::Failed(format!("{} of {} samples", samples.len(), opts.runs));
+    }
+    Outcome::Samples(samples)
+}
+
+/// Runs `cmd` (its stdout piped, its stderr inherited) and collects its
+/// stdout lines; kills it once `limit` has passed.
+pub(crate) fn run_process(
+    mut cmd: Command,
+    limit: Duration,
+) -> Result<(std::process::ExitStatus, Vec<String>), String> {
+    let mut child = cmd.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().map_err(|e| format!("spawn: {e}"))?;
     let stdout = child.stdout.take().expect("piped stdout");
     let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
     let deadline = Instant::now() + limit;
@@ -393,20 +410,12 @@ fn run_child(
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Outcome::Failed(format!("timed out after {limit:?}"));
+                return Err(format!("timed out after {limit:?}"));
             }
-            Err(e) => return Outcome::Failed(format!("wait: {e}")),
+            Err(e) => return Err(format!("wait: {e}")),
         }
     };
-    let lines = reader.join().unwrap_or_default();
-    if !status.success() {
-        return Outcome::Failed(format!("child exited with {status}"));
-    }
-    let samples: Vec<Sample> = lines.iter().filter_map(|line| parse_sample(line)).collect();
-    if samples.len() != opts.runs {
-        return Outcome::Failed(format!("{} of {} samples", samples.len(), opts.runs));
-    }
-    Outcome::Samples(samples)
+    Ok((status, reader.join().unwrap_or_default()))
 }
 
 fn parse_sample(line: &str) -> Option<Sample> {

@@ -31,7 +31,6 @@ mod tractor_remote;
 pub(crate) mod zenoh_floor;
 
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -62,6 +61,18 @@ impl RemoteSizes {
     /// The untimed warm-up of a latency row.
     pub(crate) fn warm_up_round_trips(&self) -> u64 {
         (self.round_trips / 10).max(100)
+    }
+
+    /// Runs `round_trip(seq)` for the warm-up, then for the timed round
+    /// trips: their durations.
+    pub(crate) fn sample_round_trips(
+        &self,
+        mut round_trip: impl FnMut(u64) -> Result<Duration, String>,
+    ) -> Result<Vec<Duration>, String> {
+        for seq in 0..self.warm_up_round_trips() {
+            round_trip(seq)?;
+        }
+        (0..self.round_trips).map(round_trip).collect()
     }
 }
 
@@ -261,27 +272,8 @@ fn run_driver(row: &dyn Row, quick: bool, runs: Option<usize>, limit: Duration) 
     if let Some(runs) = runs {
         cmd.args(["--runs", &runs.to_string()]);
     }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("spawn the driver: {e}"))?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>());
-    let deadline = Instant::now() + limit;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            Ok(None) | Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!("the driver did not finish within {limit:?}"));
-            }
-        }
-    };
-    let lines = reader.join().unwrap_or_default();
+    cmd.stdin(Stdio::null());
+    let (status, lines) = crate::run_process(cmd, limit).map_err(|e| format!("the driver: {e}"))?;
     let mut throughput = Vec::new();
     let mut latency = Vec::new();
     for line in &lines {

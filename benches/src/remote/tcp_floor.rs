@@ -61,7 +61,7 @@ impl Row for TcpRoundTrip {
             .map_err(|e| format!("connect 127.0.0.1:{}: {e}", driver.port()))?;
         stream.set_nodelay(true).map_err(|e| format!("nodelay: {e}"))?;
         stream.set_read_timeout(Some(READ_LIMIT)).map_err(|e| format!("read timeout: {e}"))?;
-        let mut round_trip = |seq: u64| -> Result<Duration, String> {
+        let round_trip = |seq: u64| -> Result<Duration, String> {
             let mut ping = [0u8; PAYLOAD];
             ping[..8].copy_from_slice(&seq.to_le_bytes());
             let mut pong = [0u8; PAYLOAD];
@@ -74,14 +74,7 @@ impl Row for TcpRoundTrip {
             }
             Ok(elapsed)
         };
-        let sizes = *driver.sizes();
-        for seq in 0..sizes.warm_up_round_trips() {
-            round_trip(seq)?;
-        }
-        let mut samples = Vec::with_capacity(sizes.round_trips as usize);
-        for seq in 0..sizes.round_trips {
-            samples.push(round_trip(seq)?);
-        }
+        let samples = driver.sizes().sample_round_trips(round_trip)?;
         drop(stream);
         Ok(Measured::Latency(samples))
     }

@@ -283,14 +283,7 @@ impl Row for QueryRoundTrip {
                 Ok(None) => Err("the query did not end in time".to_owned()),
             }
         };
-        let sizes = *driver.sizes();
-        for seq in 0..sizes.warm_up_round_trips() {
-            get(seq)?;
-        }
-        let mut samples = Vec::with_capacity(sizes.round_trips as usize);
-        for seq in 0..sizes.round_trips {
-            samples.push(get(seq)?);
-        }
+        let samples = driver.sizes().sample_round_trips(get)?;
         session.close().wait().map_err(zerr("close"))?;
         Ok(Measured::Latency(samples))
     }
@@ -367,14 +360,7 @@ impl Row for PubSubRoundTrip {
             }
             Ok(elapsed)
         };
-        let sizes = *driver.sizes();
-        for seq in 0..sizes.warm_up_round_trips() {
-            round_trip(seq)?;
-        }
-        let mut samples = Vec::with_capacity(sizes.round_trips as usize);
-        for seq in 0..sizes.round_trips {
-            samples.push(round_trip(seq)?);
-        }
+        let samples = driver.sizes().sample_round_trips(round_trip)?;
         drop(listener);
         session.close().wait().map_err(zerr("close"))?;
         Ok(Measured::Latency(samples))
