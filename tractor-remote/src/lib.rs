@@ -58,7 +58,9 @@
 //!   asks in flight fail with `is_unreachable()`, the names it served are
 //!   gone.
 //! - **Delivery**: per-sender order to one actor; a tell is at most once; an
-//!   ask times out (see [`RemoteRef`]).
+//!   ask times out (see [`RemoteRef`]). Tells to one node share Zenoh puts
+//!   (a batch per put), and [`Node::close`] waits until what it sent has
+//!   been read.
 //! - **Sandbox**: no multicast scouting unless you turn it on; a node
 //!   listens only where you say ([`NodeBuilder`]).
 //!

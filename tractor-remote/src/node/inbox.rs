@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::sync::atomic::Ordering;
 
 use super::{NodeId, NodeInner, lock};
-use crate::frame::{self, In, WireReason};
+use crate::frame::{self, In, Out, Put, WireReason};
 
 thread_local! {
     /// Set while this thread handles a frame in the inbox's callback.
@@ -35,13 +35,24 @@ impl Drop for Receiving {
 }
 
 impl NodeInner {
+    /// One put from another node: its frames, in order.
     pub(crate) fn receive(self: &std::sync::Arc<Self>, bytes: &[u8]) {
         let _receiving = Receiving::enter();
-        let Some((kind, seq, from, mut r)) = In::open(bytes) else {
-            tracing::warn!("tractor-remote: a frame too short to read was dropped");
+        let Some((seq, from, frames)) = Put::open(bytes) else {
+            tracing::warn!("tractor-remote: a put too short to read was dropped");
             return;
         };
         self.check_sequence(from, seq);
+        for frame in frames {
+            let Ok((kind, fields)) = frame else {
+                tracing::warn!(node = %NodeId(from), "tractor-remote: the rest of a put cut short was dropped");
+                return;
+            };
+            self.frame(from, kind, fields);
+        }
+    }
+
+    fn frame(self: &std::sync::Arc<Self>, from: u64, kind: u8, mut r: In<'_>) {
         match kind {
             frame::TELL | frame::ASK => {
                 let (Some(slot), Some(wire_id)) = (r.u64(), r.u64()) else { return };
@@ -73,11 +84,19 @@ impl NodeInner {
                 let Some(slot) = r.u64() else { return };
                 self.interest(from, slot);
             }
+            frame::FLUSH => {
+                let Some(corr) = r.u64() else { return };
+                // Answered even while this node closes too.
+                let peer = lock(&self.peers).get(&from).cloned();
+                if let Some(peer) = peer {
+                    peer.send(Out::new(frame::REPLY, 9).u64(corr).u8(0));
+                }
+            }
             other => tracing::warn!(kind = other, "tractor-remote: a frame of an unknown kind was dropped"),
         }
     }
 
-    /// Counts the frames missing between the last one from `from` and `seq`.
+    /// Counts the puts missing between the last one from `from` and `seq`.
     fn check_sequence(&self, from: u64, seq: u64) {
         let mut seqs = lock(&self.seqs);
         let last = seqs.entry(from).or_insert(0);

@@ -47,6 +47,9 @@ pub(crate) const CREDIT_BATCH: u32 = 256;
 pub(crate) const IDLE_CREDIT: u32 = 32;
 /// See [`IDLE_CREDIT`].
 pub(crate) const IDLE_WAIT: Duration = Duration::from_millis(1);
+/// How long a closing node waits for the nodes it sent to to read what it
+/// sent (as Akka's `shutdown-flush-timeout`).
+const FLUSH_WAIT: Duration = Duration::from_secs(1);
 
 /// The maps on the message path are keyed by ids (node ids, slots, wire
 /// ids, correlation ids): hashed with one multiply instead of SipHash,
@@ -169,7 +172,7 @@ pub(crate) struct NodeInner {
     lost: Mutex<IdSet<u64>>,
     /// The last sequence number received from each node.
     seqs: Mutex<IdMap<u64, u64>>,
-    /// Frames missing from the sequences (Zenoh dropped them).
+    /// Puts missing from the sequences (Zenoh dropped them).
     missing: AtomicU64,
     /// The actors this node serves.
     pub(crate) served: Mutex<Served>,
@@ -287,9 +290,11 @@ impl Node {
         self.inner.lookup(name).await
     }
 
-    /// Frames that other nodes sent this one and Zenoh did not deliver
+    /// Zenoh puts that other nodes sent this one and Zenoh did not deliver
     /// (seen as gaps in their sequence numbers), since the node started.
-    pub fn frames_missing(&self) -> u64 {
+    /// One put carries one frame (a tell, an ask, a reply...) or a batch of
+    /// them: tells sent in a stream share puts.
+    pub fn puts_missing(&self) -> u64 {
         self.inner.missing.load(Ordering::Relaxed)
     }
 
@@ -299,6 +304,17 @@ impl Node {
     /// watchers get [`StopReason::NodeLost`] naming this node), and closes
     /// the Zenoh session. Other nodes see this node as lost. A node lives
     /// until it is closed (or its process ends).
+    ///
+    /// Before all that it puts what it had queued (tells go out in batches)
+    /// and waits, at most one second, until every node it has sent to has
+    /// read all of it: a tell that returned `Ok` before the close reaches
+    /// its node unless the link fails meanwhile.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not cancel safe: dropped while it waits for the other nodes, the
+    /// node stays half closed (it sends nothing more; its session stays
+    /// open until it is dropped).
     pub async fn close(&self) {
         self.inner.close().await;
     }
@@ -389,7 +405,7 @@ impl NodeInner {
         let mut peers = lock(&self.peers);
         peers
             .entry(node)
-            .or_insert_with(|| Arc::new(Peer::start(&self.session, self.inbox_key(node), &self.tokio)))
+            .or_insert_with(|| Arc::new(Peer::start(&self.session, self.inbox_key(node), self.id, &self.tokio)))
             .clone()
     }
 
@@ -400,13 +416,6 @@ impl NodeInner {
             return;
         }
         self.peer(node).send(frame);
-    }
-
-    /// Sends `frame` to `node` from a task: for Zenoh's callbacks, which
-    /// must not wait on a put.
-    pub(crate) fn send_soon(self: &Arc<Self>, node: u64, frame: Out) {
-        let me = self.clone();
-        self.tokio.spawn(async move { me.send(node, frame) });
     }
 
     /// The shared state of the remote actor `slot` on `owner`, made on first
@@ -445,7 +454,7 @@ impl NodeInner {
             target.end(StopReason::NodeLost(NodeId(owner).to_string().into()));
         } else {
             // (From a task when this is Zenoh's receive path: see `Peer::send`.)
-            target.peer.send(Out::new(frame::INTEREST, self.id, 8).u64(slot));
+            target.peer.send(Out::new(frame::INTEREST, 8).u64(slot));
             self.check_alive(owner);
         }
         target
@@ -466,7 +475,7 @@ impl NodeInner {
             slot,
             standin,
             credits: Semaphore::new(0),
-            peer: Arc::new(Peer::closed(&self.tokio)),
+            peer: Arc::new(Peer::closed()),
         });
         target.end(reason);
         target
@@ -572,6 +581,7 @@ impl NodeInner {
         if self.closed.swap(true, Ordering::SeqCst) {
             return;
         }
+        self.flush_peers().await;
         self.stop_serving();
         lock(&self.pending).clear();
         let targets: Vec<Arc<Target>> = lock(&self.targets).drain().map(|(_, t)| t).collect();
@@ -585,6 +595,26 @@ impl NodeInner {
         let keep = std::mem::take(&mut *lock(&self.keep));
         drop(keep);
         let _ = self.session.close().await;
+    }
+
+    /// Puts what is queued to each node, then waits (at most `FLUSH_WAIT`)
+    /// until each has read it: a flush frame behind it comes back answered.
+    async fn flush_peers(&self) {
+        let peers: Vec<(u64, Arc<Peer>)> = lock(&self.peers).iter().map(|(&id, peer)| (id, peer.clone())).collect();
+        let mut read = Vec::with_capacity(peers.len());
+        for (node, peer) in peers {
+            let corr = self.next_corr();
+            let (tx, rx) = oneshot::channel();
+            // Not `expect_reply`: this node is already closed. A loss drops
+            // the waiter.
+            lock(&self.pending).insert(corr, Waiter { node, tx });
+            peer.send(Out::new(frame::FLUSH, 8).u64(corr));
+            read.push(rx);
+        }
+        let deadline = tokio::time::Instant::now() + FLUSH_WAIT;
+        for rx in read {
+            let _ = tokio::time::timeout_at(deadline, rx).await;
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -606,7 +636,13 @@ impl Target {
         self.credits.close();
     }
 
+    /// Puts `frame` now (an ask).
     pub(crate) fn send(&self, frame: Out) {
         self.peer.send(frame);
+    }
+
+    /// Queues `frame` for the next batch (a tell).
+    pub(crate) fn queue(&self, frame: Out) {
+        self.peer.queue(frame);
     }
 }

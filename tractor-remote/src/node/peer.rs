@@ -1,125 +1,209 @@
 //! [`Peer`]: the one ordered path from this node to another.
 //!
 //! Every frame to node X goes through X's peer: one declared Zenoh publisher
-//! on X's inbox key, behind a lock that also stamps each frame's sequence
-//! number, so frames from this node reach X in the order they were sent
-//! (tells, asks, credits and replies alike: nothing can overtake), and a gap
-//! shows a loss. The put happens in the sender's own task: no task hop on
-//! the message path. Back-pressure is the per-actor credit window, never a
-//! blocked put: the credits keep Zenoh's queue short.
+//! on X's inbox key, and one batch of frames not yet put. A put takes the
+//! whole batch, in the order the frames joined it, and stamps the put's
+//! sequence number under the one lock that also serialises the puts, so
+//! frames from this node reach X in the order they were sent (tells, asks,
+//! credits and replies alike: nothing can overtake), and a gap shows a loss.
+//!
+//! A frame is either put now ([`Peer::send`]: asks and replies, whose
+//! latency counts; it takes the batch gathered before it along) or joins
+//! the batch ([`Peer::queue`]: tells), which the peer's flusher task puts
+//! as soon as it runs, or the sender itself once the batch is large. So a
+//! stream of tells costs one Zenoh put per batch instead of one per tell,
+//! and a lone tell waits only for the flusher to be scheduled.
+//! Back-pressure is the per-actor credit window, never a blocked put: the
+//! credits keep Zenoh's queue short.
 //!
 //! Until the publisher is declared (a task does that when the peer is made)
-//! frames wait in a backlog, which the task flushes in order.
+//! frames wait in the batch, which the task then puts.
 
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::Notify;
 use zenoh::Wait;
 use zenoh::pubsub::Publisher;
 use zenoh::qos::CongestionControl;
 
 use super::lock;
-use crate::frame::Out;
+use crate::frame::{Batch, Out};
+
+/// A batch this large is put by the sender that filled it, not left for the
+/// flusher (well below Zenoh's 64 KiB transport batch).
+const PUT_AT: usize = 16 * 1024;
 
 /// The path to one other node.
 pub(crate) struct Peer {
-    state: Arc<Mutex<State>>,
-    tokio: tokio::runtime::Handle,
+    shared: Arc<Shared>,
 }
 
-struct State {
+struct Shared {
+    /// Held while putting: the puts go out in `seq` order.
+    wire: Mutex<Wire>,
+    /// Lock order: `wire`, then `waiting`.
+    waiting: Mutex<Waiting>,
+    /// Wakes the flusher.
+    flush: Notify,
+}
+
+struct Wire {
     seq: u64,
     publisher: Option<Publisher<'static>>,
-    /// Frames sent before the publisher was declared.
-    backlog: Vec<Out>,
-    /// The node is lost or this one closes: frames are dropped.
-    closed: bool,
     key: String,
 }
 
-impl State {
-    fn put(&mut self, mut frame: Out) {
-        let Some(publisher) = &self.publisher else {
-            self.backlog.push(frame);
-            return;
-        };
-        self.seq += 1;
-        frame.stamp(self.seq);
-        if let Err(e) = publisher.put(frame.0).wait() {
-            tracing::debug!(key = %self.key, error = %e, "tractor-remote: put failed");
-        }
-    }
+struct Waiting {
+    batch: Batch,
+    /// The flusher has been woken and has not taken the batch yet.
+    flush_asked: bool,
+    /// The node is lost or this one closes: frames are dropped.
+    closed: bool,
 }
 
 impl Peer {
-    /// Starts declaring the publisher to `key` (node `to`'s inbox) on `tokio`.
-    pub(crate) fn start(session: &zenoh::Session, key: String, tokio: &tokio::runtime::Handle) -> Self {
-        let state = Arc::new(Mutex::new(State {
-            seq: 0,
-            publisher: None,
-            backlog: Vec::new(),
-            closed: false,
-            key: key.clone(),
-        }));
+    /// Starts the path from node `from` to `key` (another node's inbox): a
+    /// task declares the publisher, then the flusher runs in it.
+    pub(crate) fn start(session: &zenoh::Session, key: String, from: u64, tokio: &tokio::runtime::Handle) -> Self {
+        let shared = Arc::new(Shared {
+            wire: Mutex::new(Wire { seq: 0, publisher: None, key: key.clone() }),
+            waiting: Mutex::new(Waiting { batch: Batch::new(from), flush_asked: false, closed: false }),
+            flush: Notify::new(),
+        });
         let session = session.clone();
-        let declared = state.clone();
+        let flusher = shared.clone();
         tokio.spawn(async move {
             // Reliable (Zenoh's default) and blocking under congestion, so
             // nothing is dropped while the link lives.
             match session.declare_publisher(key.clone()).congestion_control(CongestionControl::Block).await {
                 Ok(publisher) => {
-                    let mut state = lock(&declared);
-                    if state.closed {
-                        return;
+                    {
+                        let mut wire = lock(&flusher.wire);
+                        if lock(&flusher.waiting).closed {
+                            return;
+                        }
+                        wire.publisher = Some(publisher);
                     }
-                    state.publisher = Some(publisher);
-                    for frame in std::mem::take(&mut state.backlog) {
-                        state.put(frame);
-                    }
+                    flusher.flush();
                 }
                 Err(e) => {
                     tracing::warn!(%key, error = %e, "tractor-remote: cannot declare a publisher; frames to this node are dropped");
-                    lock(&declared).closed = true;
+                    flusher.close();
+                    return;
                 }
             }
+            loop {
+                flusher.flush.notified().await;
+                if lock(&flusher.waiting).closed {
+                    return;
+                }
+                flusher.flush();
+            }
         });
-        Peer { state, tokio: tokio.clone() }
+        Peer { shared }
     }
 
     /// A path that sends nothing (for a ref that is ended from the start).
-    pub(crate) fn closed(tokio: &tokio::runtime::Handle) -> Self {
-        let state = State { seq: 0, publisher: None, backlog: Vec::new(), closed: true, key: String::new() };
-        Peer { state: Arc::new(Mutex::new(state)), tokio: tokio.clone() }
+    pub(crate) fn closed() -> Self {
+        let shared = Shared {
+            wire: Mutex::new(Wire { seq: 0, publisher: None, key: String::new() }),
+            waiting: Mutex::new(Waiting { batch: Batch::new(0), flush_asked: false, closed: true }),
+            flush: Notify::new(),
+        };
+        Peer { shared: Arc::new(shared) }
     }
 
-    /// Sends `frame`, after every frame sent before it.
+    /// Puts `frame` now, after every frame sent or queued before it.
     ///
     /// On Zenoh's receive path (a reply or credit sent while a frame is
     /// handled there, e.g. by an actor's mailbox dropping what it held) the
     /// put, and even the lock, which a blocked put may hold, would wait
-    /// there: such a frame is put from a task instead. Only answers
-    /// (replies, credits, interests) are sent from there, which need no
-    /// order among themselves.
+    /// there: such a frame is queued for the flusher instead.
     pub(crate) fn send(&self, frame: Out) {
         if super::inbox::on_receive_path() {
-            let state = self.state.clone();
-            self.tokio.spawn(async move { put(&state, frame) });
+            self.queue(frame);
             return;
         }
-        put(&self.state, frame);
+        let mut wire = lock(&self.shared.wire);
+        let mut waiting = lock(&self.shared.waiting);
+        if waiting.closed {
+            return;
+        }
+        if wire.publisher.is_none() {
+            // The declaring task puts it.
+            waiting.batch.push(frame);
+            return;
+        }
+        wire.seq += 1;
+        let bytes = waiting.batch.put_with(Some(frame), wire.seq);
+        drop(waiting);
+        wire.put(bytes);
+    }
+
+    /// Queues `frame` behind every frame sent or queued before it, to be put
+    /// with the next batch: soon, and never later than the flusher task's
+    /// next turn.
+    pub(crate) fn queue(&self, frame: Out) {
+        let (wake, full) = {
+            let mut waiting = lock(&self.shared.waiting);
+            if waiting.closed {
+                return;
+            }
+            waiting.batch.push(frame);
+            let wake = !std::mem::replace(&mut waiting.flush_asked, true);
+            (wake, waiting.batch.len() >= PUT_AT)
+        };
+        if full && !super::inbox::on_receive_path() {
+            self.shared.flush();
+        } else if wake {
+            self.shared.flush.notify_one();
+        }
     }
 
     /// Drops what is queued and what comes: the node is gone.
     pub(crate) fn close(&self) {
-        let mut state = lock(&self.state);
-        state.closed = true;
-        state.backlog.clear();
-        state.publisher = None;
+        self.shared.close();
     }
 }
 
-fn put(state: &Mutex<State>, frame: Out) {
-    let mut state = lock(state);
-    if !state.closed {
-        state.put(frame);
+impl Drop for Peer {
+    fn drop(&mut self) {
+        // The flusher ends.
+        self.shared.close();
+    }
+}
+
+impl Shared {
+    fn flush(&self) {
+        let mut wire = lock(&self.wire);
+        let bytes = {
+            let mut waiting = lock(&self.waiting);
+            waiting.flush_asked = false;
+            if waiting.closed || waiting.batch.is_empty() || wire.publisher.is_none() {
+                return;
+            }
+            wire.seq += 1;
+            waiting.batch.put_with(None, wire.seq)
+        };
+        wire.put(bytes);
+    }
+
+    fn close(&self) {
+        let mut wire = lock(&self.wire);
+        let mut waiting = lock(&self.waiting);
+        waiting.closed = true;
+        waiting.batch = Batch::new(0);
+        wire.publisher = None;
+        drop((waiting, wire));
+        self.flush.notify_one();
+    }
+}
+
+impl Wire {
+    fn put(&self, bytes: Vec<u8>) {
+        let Some(publisher) = &self.publisher else { return };
+        if let Err(e) = publisher.put(bytes).wait() {
+            tracing::debug!(key = %self.key, error = %e, "tractor-remote: put failed");
+        }
     }
 }

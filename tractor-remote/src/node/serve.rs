@@ -127,8 +127,8 @@ fn serve_one(
         }
     }
     if let Some(corr) = ask {
-        // Not from Zenoh's thread: the put may wait on the link.
-        node.send_soon(from, Out::new(frame::REPLY, node.id, 9).u64(corr).u8(tractor::__private::decode_code() + 1));
+        // On Zenoh's thread the path queues it for its task.
+        node.send(from, Out::new(frame::REPLY, 9).u64(corr).u8(tractor::__private::decode_code() + 1));
     }
     None
 }
@@ -437,7 +437,7 @@ impl NodeInner {
             (ended.interested, reason)
         };
         for node in interested {
-            self.send(node, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
+            self.send(node, Out::new(frame::DOWN, 8 + reason.len()).u64(slot).bytes(&reason));
         }
     }
 
@@ -458,7 +458,7 @@ impl NodeInner {
             }
         };
         if let Some(reason) = ended {
-            self.send_soon(from, Out::new(frame::DOWN, self.id, 8 + reason.len()).u64(slot).bytes(&reason));
+            self.send(from, Out::new(frame::DOWN, 8 + reason.len()).u64(slot).bytes(&reason));
         }
     }
 
@@ -478,7 +478,7 @@ impl NodeInner {
         let Some(path) = path else {
             if let Some(corr) = ask {
                 let code = tractor::__private::stopped_code();
-                self.send_soon(from, Out::new(frame::REPLY, self.id, 9).u64(corr).u8(code + 1));
+                self.send(from, Out::new(frame::REPLY, 9).u64(corr).u8(code + 1));
             }
             return;
         };
@@ -493,7 +493,7 @@ impl NodeInner {
                     let settled = Path::settled(&mut state, from);
                     drop(state);
                     match settled {
-                        Settled::Return(credits) => self.return_credits_soon(path.slot, credits),
+                        Settled::Return(credits) => self.return_credits(path.slot, credits),
                         // The forwarder returns them soon.
                         Settled::Soon => path.idle.notify_one(),
                         Settled::Owed => {}
@@ -510,22 +510,23 @@ impl NodeInner {
         }
     }
 
-    /// Returns `credits` from a task (the caller is on Zenoh's thread).
-    fn return_credits_soon(self: &Arc<Self>, slot: u64, credits: Vec<(u64, u32)>) {
+    /// Returns `credits` for `slot` to the nodes they are owed to (from
+    /// Zenoh's thread, each path queues them for its task).
+    fn return_credits(&self, slot: u64, credits: Vec<(u64, u32)>) {
         for (to, count) in credits {
-            self.send_soon(to, Out::new(frame::CREDIT, self.id, 12).u64(slot).u32(count));
+            self.send(to, Out::new(frame::CREDIT, 12).u64(slot).u32(count));
         }
     }
 
     pub(crate) fn send_reply(&self, to: u64, corr: u64, reply: Result<Vec<u8>, tractor::Error>) {
         match reply {
-            Ok(bytes) => self.send(to, Out::new(frame::REPLY, self.id, 9 + bytes.len()).u64(corr).u8(0).bytes(&bytes)),
+            Ok(bytes) => self.send(to, Out::new(frame::REPLY, 9 + bytes.len()).u64(corr).u8(0).bytes(&bytes)),
             Err(e) => self.send_error(to, corr, tractor::__private::error_code(&e)),
         }
     }
 
     fn send_error(&self, to: u64, corr: u64, code: u8) {
-        self.send(to, Out::new(frame::REPLY, self.id, 9).u64(corr).u8(code + 1));
+        self.send(to, Out::new(frame::REPLY, 9).u64(corr).u8(code + 1));
     }
 
     /// The queryable that answers lookups of the names this node serves.
@@ -616,9 +617,7 @@ async fn forward(
                     let worth = state.owed.values().any(|&count| count >= IDLE_CREDIT);
                     if worth { state.owed.drain().collect() } else { Vec::new() }
                 };
-                for (to, count) in credits {
-                    node.send(to, Out::new(frame::CREDIT, node.id, 12).u64(slot).u32(count));
-                }
+                node.return_credits(slot, credits);
                 continue;
             }
             () = idle.notified(), if !armed => {
@@ -652,11 +651,7 @@ async fn forward(
             Path::settled(&mut state, from)
         };
         match settled {
-            Settled::Return(credits) => {
-                for (to, count) in credits {
-                    node.send(to, Out::new(frame::CREDIT, node.id, 12).u64(slot).u32(count));
-                }
-            }
+            Settled::Return(credits) => node.return_credits(slot, credits),
             Settled::Soon if !armed => {
                 flush.as_mut().reset(tokio::time::Instant::now() + IDLE_WAIT);
                 armed = true;

@@ -34,11 +34,11 @@ impl<'a> Addr<'a> {
     /// The frame of `msg`.
     fn encode<T: Serialize>(&self, kind: u8, corr: Option<u64>, msg: &T) -> Result<Out, Error> {
         let target = self.target;
-        let mut out = Out::new(kind, target.node.id, 64).u64(target.slot).u64(self.wire_id);
+        let mut out = Out::new(kind, 64).u64(target.slot).u64(self.wire_id);
         if let Some(corr) = corr {
             out = out.u64(corr);
         }
-        codec::encode_into(&target.node, msg, out.0).map(Out).map_err(|e| {
+        codec::encode_into(&target.node, msg, out.into_vec()).map(Out::from_vec).map_err(|e| {
             tracing::warn!(message = self.message, error = e.0, "tractor-remote: a message did not encode");
             self.decode_error()
         })
@@ -92,7 +92,7 @@ pub(crate) async fn tell<T: Serialize>(addr: &Addr<'_>, msg: T, timeout: Option<
         None => addr.credit().await?,
         Some(d) => tokio::time::timeout(d, addr.credit()).await.map_err(|_| addr.timeout_error())??,
     }
-    addr.target.send(frame);
+    addr.target.queue(frame);
     Ok(())
 }
 
@@ -108,7 +108,7 @@ pub(crate) fn try_tell<T: Serialize>(addr: &Addr<'_>, msg: T) -> Result<(), TryS
     }
     match addr.encode(frame::TELL, None, &msg) {
         Ok(frame) => {
-            target.send(frame);
+            target.queue(frame);
             Ok(())
         }
         Err(e) => {
