@@ -1031,6 +1031,29 @@ async fn tells_queued_before_a_close_are_sent() {
     assert_eq!(within(counter.get()).await.unwrap(), 50);
 }
 
+/// A closing node's flush is answered even by a node that has sent it
+/// nothing yet (a few tells owe no credits back, so that node has no path
+/// to this one): the close waits only until the tells are read, not for
+/// its one second limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_close_after_a_few_tells_waits_only_until_they_are_read() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let peer = Peer::start("counter", &[&endpoint]).await;
+    let counter = lookup::<Counter>(&node, "counter").await;
+    within(counter.increment(1).tell()).await.unwrap();
+    let started = std::time::Instant::now();
+    within(node.close()).await;
+    let took = started.elapsed();
+    // An unanswered flush makes the close wait out its limit (1 s).
+    assert!(took < Duration::from_millis(500), "the close took {took:?}: its flush went unanswered");
+
+    let later =
+        within(Node::builder(&runtime).listen(free_endpoint()).connect(peer.endpoint.clone()).build()).await.unwrap();
+    let counter = lookup::<Counter>(&later, "counter").await;
+    assert_eq!(within(counter.get()).await.unwrap(), 1);
+}
+
 /// A node holds what it serves while it serves it; once closed, a root
 /// actor whose refs are all gone stops.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -86,10 +86,12 @@ impl NodeInner {
             }
             frame::FLUSH => {
                 let Some(corr) = r.u64() else { return };
-                // Answered even while this node closes too.
-                let peer = lock(&self.peers).get(&from).cloned();
-                if let Some(peer) = peer {
-                    peer.send(Out::new(frame::REPLY, 9).u64(corr).u8(0));
+                // Answered even while this node closes too, and on a path
+                // made for it if this node has sent `from` nothing yet (a
+                // few tells owe no credits back): unanswered, the closing
+                // node would wait out its limit.
+                if !lock(&self.lost).contains(&from) {
+                    self.peer(from).send(Out::new(frame::REPLY, 9).u64(corr).u8(0));
                 }
             }
             other => tracing::warn!(kind = other, "tractor-remote: a frame of an unknown kind was dropped"),
