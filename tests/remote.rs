@@ -140,6 +140,34 @@ impl Message<Bell> for Push {
     }
 }
 
+/// Tells through a remote ref, then works without yielding its thread (as
+/// a handler that computes does): not a remote actor.
+pub struct Busy {
+    rings: mpsc::UnboundedReceiver<u32>,
+}
+
+impl Actor for Busy {}
+
+#[actor]
+impl Busy {
+    /// Has `post` tell `n` back to `to`, then spins (up to 3 s) until `n`
+    /// rings: whether it did while this handler still ran.
+    #[message]
+    pub async fn tell_then_work(&mut self, post: RemoteRef<Post>, to: RemoteSender<Push, ()>, n: u32) -> bool {
+        if post.pass(to, n).tell().await.is_err() {
+            return false;
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(3);
+        while std::time::Instant::now() < deadline {
+            if self.rings.try_recv() == Ok(n) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        false
+    }
+}
+
 /// Two messages named alike, in two modules.
 pub mod first {
     #[derive(serde::Serialize, serde::Deserialize)]
@@ -989,8 +1017,8 @@ async fn a_thawed_node_can_be_found_again() {
     drop(peer);
 }
 
-/// Tells join a batch that goes out with the next put, or when the peer's
-/// flusher runs: a tell that nothing follows is sent all the same, both
+/// Tells join a batch that goes out with the next put, or when the flush
+/// they start runs: a tell that nothing follows is sent all the same, both
 /// ways (a tell to the other node, which tells back once).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tell_that_nothing_follows_is_sent() {
@@ -1016,8 +1044,8 @@ async fn tells_queued_before_a_close_are_sent() {
     let (node, endpoint) = node(&runtime).await;
     let peer = Peer::start("counter", &[&endpoint]).await;
     let counter = lookup::<Counter>(&node, "counter").await;
-    // Fewer than the task's budget, so it does not yield and let the
-    // flusher run before the close.
+    // Sent in a burst just before the close, so that the close often finds
+    // some of them queued, or put but not yet written by Zenoh.
     for _ in 0..50 {
         within(counter.increment(1).tell()).await.unwrap();
     }
@@ -1052,6 +1080,26 @@ async fn a_close_after_a_few_tells_waits_only_until_they_are_read() {
         within(Node::builder(&runtime).listen(free_endpoint()).connect(peer.endpoint.clone()).build()).await.unwrap();
     let counter = lookup::<Counter>(&later, "counter").await;
     assert_eq!(within(counter.get()).await.unwrap(), 1);
+}
+
+/// A tell that returned `Ok` goes out even while the task that sent it
+/// keeps its thread busy (a handler that tells, then computes): the path's
+/// flusher must not wait for that task to yield.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tell_goes_out_while_its_sender_keeps_the_thread_busy() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let _peer = Peer::start("post", &[&endpoint]).await;
+    let post = lookup::<Post>(&node, "post").await;
+    let (rung, rings) = mpsc::unbounded_channel();
+    let bell = runtime.spawn(Bell { rung });
+    let to = RemoteSender::from(&Sender::<Push, ()>::from(&bell));
+    let busy = runtime.spawn(Busy { rings });
+    for n in 1..=3 {
+        let came_back = within(busy.tell_then_work(post.clone(), to.clone(), n)).await.unwrap();
+        assert!(came_back, "tell {n} went out only once its sender yielded");
+    }
+    drop(node);
 }
 
 /// A node holds what it serves while it serves it; once closed, a root

@@ -9,10 +9,14 @@
 //!
 //! A frame is either put now ([`Peer::send`]: asks and replies, whose
 //! latency counts; it takes the batch gathered before it along) or joins
-//! the batch ([`Peer::queue`]: tells), which the peer's flusher task puts
-//! as soon as it runs, or the sender itself once the batch is large. So a
-//! stream of tells costs one Zenoh put per batch instead of one per tell,
-//! and a lone tell waits only for the flusher to be scheduled.
+//! the batch ([`Peer::queue`]: tells), which a flush on tokio's blocking
+//! pool puts as soon as that thread runs, or the sender itself once the
+//! batch is large. So a stream of tells costs one Zenoh put per batch
+//! instead of one per tell, and a lone tell waits only for that thread.
+//! Not a task on the sender's runtime: woken from a worker it would sit in
+//! that worker's LIFO slot, which no other worker steals, until the sender
+//! yields (a handler that tells and then computes would hold its tell).
+//! The blocking pool is also where a put that waits on the link belongs.
 //! Back-pressure is the per-actor credit window, never a blocked put: the
 //! credits keep Zenoh's queue short.
 //!
@@ -21,7 +25,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::Notify;
 use zenoh::Wait;
 use zenoh::pubsub::Publisher;
 use zenoh::qos::CongestionControl;
@@ -29,13 +32,15 @@ use zenoh::qos::CongestionControl;
 use super::lock;
 use crate::frame::{Batch, Out};
 
-/// A batch this large is put by the sender that filled it, not left for the
-/// flusher (well below Zenoh's 64 KiB transport batch).
+/// A batch this large is put by the sender that filled it, not left for a
+/// flush (well below Zenoh's 64 KiB transport batch).
 const PUT_AT: usize = 16 * 1024;
 
 /// The path to one other node.
 pub(crate) struct Peer {
     shared: Arc<Shared>,
+    /// Where a batch's flush runs (`None` for a path that sends nothing).
+    tokio: Option<tokio::runtime::Handle>,
 }
 
 struct Shared {
@@ -43,8 +48,6 @@ struct Shared {
     wire: Mutex<Wire>,
     /// Lock order: `wire`, then `waiting`.
     waiting: Mutex<Waiting>,
-    /// Wakes the flusher.
-    flush: Notify,
 }
 
 struct Wire {
@@ -55,7 +58,7 @@ struct Wire {
 
 struct Waiting {
     batch: Batch,
-    /// The flusher has been woken and has not taken the batch yet.
+    /// A flush has been started and has not taken the batch yet.
     flush_asked: bool,
     /// The node is lost or this one closes: frames are dropped.
     closed: bool,
@@ -63,12 +66,11 @@ struct Waiting {
 
 impl Peer {
     /// Starts the path from node `from` to `key` (another node's inbox): a
-    /// task declares the publisher, then the flusher runs in it.
+    /// task declares the publisher, then puts what waited for it.
     pub(crate) fn start(session: &zenoh::Session, key: String, from: u64, tokio: &tokio::runtime::Handle) -> Self {
         let shared = Arc::new(Shared {
             wire: Mutex::new(Wire { seq: 0, publisher: None, key: key.clone() }),
             waiting: Mutex::new(Waiting { batch: Batch::new(from), flush_asked: false, closed: false }),
-            flush: Notify::new(),
         });
         let session = session.clone();
         let flusher = shared.clone();
@@ -89,18 +91,10 @@ impl Peer {
                 Err(e) => {
                     tracing::warn!(%key, error = %e, "tractor-remote: cannot declare a publisher; frames to this node are dropped");
                     flusher.close();
-                    return;
                 }
-            }
-            loop {
-                flusher.flush.notified().await;
-                if lock(&flusher.waiting).closed {
-                    return;
-                }
-                flusher.flush();
             }
         });
-        Peer { shared }
+        Peer { shared, tokio: Some(tokio.clone()) }
     }
 
     /// A path that sends nothing (for a ref that is ended from the start).
@@ -108,9 +102,8 @@ impl Peer {
         let shared = Shared {
             wire: Mutex::new(Wire { seq: 0, publisher: None, key: String::new() }),
             waiting: Mutex::new(Waiting { batch: Batch::new(0), flush_asked: false, closed: true }),
-            flush: Notify::new(),
         };
-        Peer { shared: Arc::new(shared) }
+        Peer { shared: Arc::new(shared), tokio: None }
     }
 
     /// Puts `frame` now, after every frame sent or queued before it.
@@ -118,7 +111,7 @@ impl Peer {
     /// On Zenoh's receive path (a reply or credit sent while a frame is
     /// handled there, e.g. by an actor's mailbox dropping what it held) the
     /// put, and even the lock, which a blocked put may hold, would wait
-    /// there: such a frame is queued for the flusher instead.
+    /// there: such a frame is queued for a flush instead.
     pub(crate) fn send(&self, frame: Out) {
         if super::inbox::on_receive_path() {
             self.queue(frame);
@@ -141,8 +134,8 @@ impl Peer {
     }
 
     /// Queues `frame` behind every frame sent or queued before it, to be put
-    /// with the next batch: soon, and never later than the flusher task's
-    /// next turn.
+    /// with the next batch: soon, and never later than the flush it starts
+    /// (on the blocking pool: it runs while the sender keeps its thread).
     pub(crate) fn queue(&self, frame: Out) {
         let (wake, full) = {
             let mut waiting = lock(&self.shared.waiting);
@@ -155,8 +148,9 @@ impl Peer {
         };
         if full && !super::inbox::on_receive_path() {
             self.shared.flush();
-        } else if wake {
-            self.shared.flush.notify_one();
+        } else if wake && let Some(tokio) = &self.tokio {
+            let shared = self.shared.clone();
+            drop(tokio.spawn_blocking(move || shared.flush()));
         }
     }
 
@@ -168,7 +162,7 @@ impl Peer {
 
 impl Drop for Peer {
     fn drop(&mut self) {
-        // The flusher ends.
+        // A flush still to run puts nothing.
         self.shared.close();
     }
 }
@@ -195,7 +189,6 @@ impl Shared {
         waiting.batch = Batch::new(0);
         wire.publisher = None;
         drop((waiting, wire));
-        self.flush.notify_one();
     }
 }
 

@@ -127,7 +127,7 @@ fn serve_one(
         }
     }
     if let Some(corr) = ask {
-        // On Zenoh's thread the path queues it for its task.
+        // On Zenoh's thread the path queues it for a flush.
         node.send(from, Out::new(frame::REPLY, 9).u64(corr).u8(tractor::__private::decode_code() + 1));
     }
     None
@@ -511,7 +511,7 @@ impl NodeInner {
     }
 
     /// Returns `credits` for `slot` to the nodes they are owed to (from
-    /// Zenoh's thread, each path queues them for its task).
+    /// Zenoh's thread, each path queues them for a flush).
     fn return_credits(&self, slot: u64, credits: Vec<(u64, u32)>) {
         for (to, count) in credits {
             self.send(to, Out::new(frame::CREDIT, 12).u64(slot).u32(count));
