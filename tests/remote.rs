@@ -1084,7 +1084,7 @@ async fn a_close_after_a_few_tells_waits_only_until_they_are_read() {
 
 /// A tell that returned `Ok` goes out even while the task that sent it
 /// keeps its thread busy (a handler that tells, then computes): the path's
-/// flusher must not wait for that task to yield.
+/// flush job must not wait for that task to yield.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_tell_goes_out_while_its_sender_keeps_the_thread_busy() {
     let runtime = Runtime::new();

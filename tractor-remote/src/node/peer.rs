@@ -9,12 +9,14 @@
 //!
 //! A frame is either put now ([`Peer::send`]: asks and replies, whose
 //! latency counts; it takes the batch gathered before it along) or joins
-//! the batch ([`Peer::queue`]: tells), which a flush on tokio's blocking
-//! pool puts as soon as that thread runs, or the sender itself once the
-//! batch is large. So a stream of tells costs one Zenoh put per batch
-//! instead of one per tell, and a lone tell waits only for that thread.
-//! Not a task on the sender's runtime: woken from a worker it would sit in
-//! that worker's LIFO slot, which no other worker steals, until the sender
+//! the batch ([`Peer::queue`]: tells). The first tell into an idle path
+//! starts a flush job on tokio's blocking pool: it puts the batch at once,
+//! then every 50 µs while tells keep coming, and ends after 1 ms without
+//! any; a sender puts the batch itself once it is 16 KiB. So a stream of
+//! tells costs one Zenoh put per batch instead of one per tell, and no wake
+//! per batch; a lone tell waits only for the job's thread to start. Not a
+//! task on the sender's runtime: woken from a worker it would sit in that
+//! worker's LIFO slot, which no other worker steals, until the sender
 //! yields (a handler that tells and then computes would hold its tell).
 //! The blocking pool is also where a put that waits on the link belongs.
 //! Back-pressure is the per-actor credit window, never a blocked put: the
@@ -35,6 +37,12 @@ use crate::frame::{Batch, Out};
 /// A batch this large is put by the sender that filled it, not left for a
 /// flush (well below Zenoh's 64 KiB transport batch).
 const PUT_AT: usize = 16 * 1024;
+
+/// How often a flush job puts while tells keep coming.
+const TICK: std::time::Duration = std::time::Duration::from_micros(50);
+
+/// Idle ticks after which a flush job ends.
+const LINGER: u32 = 20;
 
 /// The path to one other node.
 pub(crate) struct Peer {
@@ -58,8 +66,8 @@ struct Wire {
 
 struct Waiting {
     batch: Batch,
-    /// A flush has been started and has not taken the batch yet.
-    flush_asked: bool,
+    /// A flush job runs (see [`Shared::flush_while_busy`]).
+    flushing: bool,
     /// The node is lost or this one closes: frames are dropped.
     closed: bool,
 }
@@ -70,7 +78,7 @@ impl Peer {
     pub(crate) fn start(session: &zenoh::Session, key: String, from: u64, tokio: &tokio::runtime::Handle) -> Self {
         let shared = Arc::new(Shared {
             wire: Mutex::new(Wire { seq: 0, publisher: None, key: key.clone() }),
-            waiting: Mutex::new(Waiting { batch: Batch::new(from), flush_asked: false, closed: false }),
+            waiting: Mutex::new(Waiting { batch: Batch::new(from), flushing: false, closed: false }),
         });
         let session = session.clone();
         let flusher = shared.clone();
@@ -101,7 +109,7 @@ impl Peer {
     pub(crate) fn closed() -> Self {
         let shared = Shared {
             wire: Mutex::new(Wire { seq: 0, publisher: None, key: String::new() }),
-            waiting: Mutex::new(Waiting { batch: Batch::new(0), flush_asked: false, closed: true }),
+            waiting: Mutex::new(Waiting { batch: Batch::new(0), flushing: false, closed: true }),
         };
         Peer { shared: Arc::new(shared), tokio: None }
     }
@@ -134,23 +142,25 @@ impl Peer {
     }
 
     /// Queues `frame` behind every frame sent or queued before it, to be put
-    /// with the next batch: soon, and never later than the flush it starts
-    /// (on the blocking pool: it runs while the sender keeps its thread).
+    /// with the next batch: by the running flush job within about a tick,
+    /// or by the job this starts (on the blocking pool: it runs while the
+    /// sender keeps its thread).
     pub(crate) fn queue(&self, frame: Out) {
-        let (wake, full) = {
+        let (start, full) = {
             let mut waiting = lock(&self.shared.waiting);
             if waiting.closed {
                 return;
             }
             waiting.batch.push(frame);
-            let wake = !std::mem::replace(&mut waiting.flush_asked, true);
-            (wake, waiting.batch.len() >= PUT_AT)
+            let start = !std::mem::replace(&mut waiting.flushing, true);
+            (start, waiting.batch.len() >= PUT_AT)
         };
         if full && !super::inbox::on_receive_path() {
             self.shared.flush();
-        } else if wake && let Some(tokio) = &self.tokio {
+        }
+        if start && let Some(tokio) = &self.tokio {
             let shared = self.shared.clone();
-            drop(tokio.spawn_blocking(move || shared.flush()));
+            drop(tokio.spawn_blocking(move || shared.flush_while_busy()));
         }
     }
 
@@ -168,18 +178,41 @@ impl Drop for Peer {
 }
 
 impl Shared {
-    fn flush(&self) {
+    /// Puts the batch, if there is one (and a publisher): `true` if it did.
+    fn flush(&self) -> bool {
         let mut wire = lock(&self.wire);
         let bytes = {
             let mut waiting = lock(&self.waiting);
-            waiting.flush_asked = false;
             if waiting.closed || waiting.batch.is_empty() || wire.publisher.is_none() {
-                return;
+                return false;
             }
             wire.seq += 1;
             waiting.batch.put_with(None, wire.seq)
         };
         wire.put(bytes);
+        true
+    }
+
+    /// The flush job: puts the batch at once, then every `TICK` while tells
+    /// keep coming, and ends once `LINGER` ticks have brought none. While
+    /// it runs, senders only push: no wake per batch.
+    fn flush_while_busy(&self) {
+        let mut idle = 0;
+        loop {
+            if self.flush() {
+                idle = 0;
+            } else {
+                idle += 1;
+                if idle > LINGER {
+                    let mut waiting = lock(&self.waiting);
+                    if waiting.closed || waiting.batch.is_empty() {
+                        waiting.flushing = false;
+                        return;
+                    }
+                }
+            }
+            std::thread::sleep(TICK);
+        }
     }
 
     fn close(&self) {

@@ -73,8 +73,8 @@ impl<'a, A: Actor, M: Send + 'static, R: Send + 'static> RemoteRequest<'a, A, M,
 
     /// Sends the message without waiting for it to be handled: resolves once
     /// it is on its way (for a remote actor: queued on the node's ordered
-    /// path to the actor's node, in a batch that the path puts as soon as
-    /// a thread of tokio's blocking pool runs, even while the sender keeps
+    /// path to the actor's node, in a batch that a flush job on tokio's
+    /// blocking pool puts within about 50 µs, even while the sender keeps
     /// its own thread busy; with the next ask or reply; or once the batch is
     /// 16 KiB, whichever comes first). Waits only while the actor's credit
     /// window is used up. At most once: a message on its way when the node
