@@ -1220,6 +1220,35 @@ async fn a_watched_sender_sees_its_node_lost() {
     assert!(within(sender.tell(Increment { by: 1 })).await.unwrap_err().is_unreachable());
 }
 
+/// A ref into a node already lost that arrives inside a message is ended,
+/// and makes no path to that node (found by review: the path was made and
+/// never closed, and a close then waited its one second limit for a flush
+/// the lost node could not answer).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ref_into_a_lost_node_makes_no_path_to_it() {
+    let runtime = Runtime::new();
+    let (node, endpoint) = node(&runtime).await;
+    let mut doomed = Peer::start("log", &[&endpoint]).await;
+    let _other = Peer::start("post", &[&endpoint]).await;
+    let log = lookup::<Log>(&node, "log").await;
+    let post = lookup::<Post>(&node, "post").await;
+    within(post.hold(log.clone(), RemoteSender::from(&log))).await.unwrap();
+    let (watcher, mut downs) = watcher(&runtime);
+    within(watcher.watch_sender_of(RemoteSender::from(&log))).await.unwrap();
+    doomed.kill();
+    assert!(within(downs.recv()).await.unwrap().reason().is_node_lost());
+
+    let (back, to) = within(post.give_back()).await.unwrap().expect("held");
+    assert!(!back.is_alive() && !to.is_alive());
+    assert!(within(back.wait()).await.is_node_lost());
+    let started = std::time::Instant::now();
+    within(node.close()).await;
+    let took = started.elapsed();
+    // A flush to the lost node is never answered: the close would wait
+    // out its limit (1 s).
+    assert!(took < Duration::from_millis(500), "the close took {took:?}: it waited for the lost node");
+}
+
 /// Two senders to one actor whose messages have the same name in two
 /// modules (the names a sender is checked by on arrival) are two senders:
 /// each message reaches its own handler (found by review: both were served

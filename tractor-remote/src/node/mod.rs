@@ -432,7 +432,8 @@ impl NodeInner {
         slot: u64,
         actor_type: fn() -> &'static str,
     ) -> Arc<Target> {
-        let peer = self.peer(owner);
+        // No path to a node already lost: nothing would ever close it.
+        let peer = if lock(&self.lost).contains(&owner) { Arc::new(Peer::closed()) } else { self.peer(owner) };
         let mut targets = lock(&self.targets);
         if let Some(target) = targets.get(&(owner, slot)) {
             return target.clone();
