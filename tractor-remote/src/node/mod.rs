@@ -591,6 +591,9 @@ impl NodeInner {
             target.end(reason.clone());
         }
         for (_, peer) in lock(&self.peers).drain() {
+            // What is queued still goes (a reply to another closing node's
+            // flush, say), then nothing more.
+            peer.flush();
             peer.close();
         }
         let keep = std::mem::take(&mut *lock(&self.keep));

@@ -164,6 +164,11 @@ impl Peer {
         }
     }
 
+    /// Puts what is queued now.
+    pub(crate) fn flush(&self) {
+        self.shared.flush();
+    }
+
     /// Drops what is queued and what comes: the node is gone.
     pub(crate) fn close(&self) {
         self.shared.close();
