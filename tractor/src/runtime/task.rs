@@ -12,7 +12,7 @@ use super::current::Running;
 use super::{Control, Crash, PanicSite};
 use crate::actor::{Actor, Context, ControlFlow, Panic, StopReason};
 use crate::message::{BoxFuture, Envelope};
-use crate::util::{drop_quietly, short_type_name};
+use crate::util::{ShortName, drop_quietly, short_type_name};
 
 /// How a piece of user code ended.
 pub(crate) enum Run<T> {
@@ -469,8 +469,8 @@ pub(crate) fn start<'a, A: Actor>(
     let span = tracing::info_span!(
         "handle",
         actor.id = %ctx.id(),
-        actor.r#type = short_type_name(type_name::<A>()),
-        message.r#type = short_type_name(message_type()),
+        actor.r#type = %ShortName(type_name::<A>()),
+        message.r#type = %ShortName(message_type()),
         sender = ?sender,
     );
     let handling = match catch_unwind(AssertUnwindSafe(move || env.handle(actor, ctx, span))) {
