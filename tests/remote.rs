@@ -1053,10 +1053,23 @@ async fn tells_queued_before_a_close_are_sent() {
 
     // The close returned once the other node had read the tells: a second
     // node's ask comes after them.
+    assert_eq!(count_seen_from_a_new_node(&runtime, &peer).await, 50);
+}
+
+/// The count of `peer`'s counter, asked by a new node of this process.
+async fn count_seen_from_a_new_node(runtime: &Runtime, peer: &Peer) -> i64 {
     let later =
-        within(Node::builder(&runtime).listen(free_endpoint()).connect(peer.endpoint.clone()).build()).await.unwrap();
+        within(Node::builder(runtime).listen(free_endpoint()).connect(peer.endpoint.clone()).build()).await.unwrap();
     let counter = lookup::<Counter>(&later, "counter").await;
-    assert_eq!(within(counter.get()).await.unwrap(), 50);
+    within(counter.get()).await.unwrap()
+}
+
+/// How long `node.close()` takes. A flush nobody answers makes it wait out
+/// its limit (1 s): the tests below assert it took less than half of that.
+async fn timed_close(node: &Node) -> Duration {
+    let started = std::time::Instant::now();
+    within(node.close()).await;
+    started.elapsed()
 }
 
 /// A closing node's flush is answered even by a node that has sent it
@@ -1070,16 +1083,9 @@ async fn a_close_after_a_few_tells_waits_only_until_they_are_read() {
     let peer = Peer::start("counter", &[&endpoint]).await;
     let counter = lookup::<Counter>(&node, "counter").await;
     within(counter.increment(1).tell()).await.unwrap();
-    let started = std::time::Instant::now();
-    within(node.close()).await;
-    let took = started.elapsed();
-    // An unanswered flush makes the close wait out its limit (1 s).
+    let took = timed_close(&node).await;
     assert!(took < Duration::from_millis(500), "the close took {took:?}: its flush went unanswered");
-
-    let later =
-        within(Node::builder(&runtime).listen(free_endpoint()).connect(peer.endpoint.clone()).build()).await.unwrap();
-    let counter = lookup::<Counter>(&later, "counter").await;
-    assert_eq!(within(counter.get()).await.unwrap(), 1);
+    assert_eq!(count_seen_from_a_new_node(&runtime, &peer).await, 1);
 }
 
 /// A tell that returned `Ok` goes out even while the task that sent it
@@ -1241,11 +1247,8 @@ async fn a_ref_into_a_lost_node_makes_no_path_to_it() {
     let (back, to) = within(post.give_back()).await.unwrap().expect("held");
     assert!(!back.is_alive() && !to.is_alive());
     assert!(within(back.wait()).await.is_node_lost());
-    let started = std::time::Instant::now();
-    within(node.close()).await;
-    let took = started.elapsed();
-    // A flush to the lost node is never answered: the close would wait
-    // out its limit (1 s).
+    // A flush to the lost node is never answered.
+    let took = timed_close(&node).await;
     assert!(took < Duration::from_millis(500), "the close took {took:?}: it waited for the lost node");
 }
 
