@@ -454,7 +454,8 @@ impl NodeInner {
         if lost {
             target.end(StopReason::NodeLost(NodeId(owner).to_string().into()));
         } else {
-            // (From a task when this is Zenoh's receive path: see `Peer::send`.)
+            // (Queued for a flush job when this is Zenoh's receive path:
+            // see `Peer::send`.)
             target.peer.send(Out::new(frame::INTEREST, 8).u64(slot));
             self.check_alive(owner);
         }
